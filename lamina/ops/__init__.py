@@ -1,0 +1,11 @@
+"""`lamina.ops`: every op, with a symbolic rule and a backend dispatch.
+
+Modules here import only `lamina.backend` (never a framework): `elementwise`/`arrays` (the
+NumPy-like namespace), `nn`, `math`, `linalg`, `image`, `core` (conversion and control flow).
+"""
+
+from lamina.api_export import populate
+from lamina.ops import arrays, core, elementwise, nn  # noqa: F401 - they register the symbols
+from lamina.ops import numpy  # noqa: F401
+
+populate(__name__, globals())
