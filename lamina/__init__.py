@@ -6,15 +6,25 @@ backend is chosen by LAMINA_BACKEND (or KERAS_BACKEND), else ~/.lamina/lamina.js
 
 from lamina import backend, tree  # noqa: F401
 from lamina import ops  # noqa: F401
+from lamina import activations, constraints, initializers, regularizers  # noqa: F401
+from lamina import dtype_policies, saving  # noqa: F401
+from lamina import layers, losses, metrics, optimizers  # noqa: F401
+from lamina import callbacks, models, random, utils  # noqa: F401
 from lamina.api_export import populate, register
 from lamina.backend.common.keras_tensor import KerasTensor
 from lamina.backend.common.variables import Variable
 
 __version__ = "0.1.0"
-version = lambda: __version__  # noqa: E731 - keras.version() is a function
+
+
+def version():
+    """lamina's version string."""
+    return __version__
+
 
 register("lamina.Variable", Variable)
 register("lamina.KerasTensor", KerasTensor)
 register("lamina.name_scope", backend.name_scope)
+register("lamina.version", version)
 
 populate(__name__, globals())

@@ -1,50 +1,208 @@
-"""Array ops of the NumPy-like namespace: reductions, shape manipulation, joining,
-indexing, sorting and products. Public as `lamina.ops.<name>` and `lamina.ops.numpy.<name>`.
+"""Array ops of the NumPy-like namespace: reductions, shape manipulation, joining and
+splitting, indexing, sorting and products. Public as `lamina.ops.<name>` and
+`lamina.ops.numpy.<name>`.
+
+Each op is a symbolic rule (shape and dtype, following Keras 3) and a compute function that
+converts and promotes its inputs, then calls the backend primitive of the same name or
+composes other primitives.
 """
 
 import builtins
 import math as _math
 
+import numpy as np
+
 from lamina.api_export import export
 from lamina.backend import active
 from lamina.backend.common import dtypes
 from lamina.ops import rules
-from lamina.ops.operation import canonical_axis, op, promote, promote_float, to_tensor
+from lamina.ops.operation import canonical_axis, op, promote, to_tensor
 from lamina.ops.rules import KerasTensor
+
+_builtin_sum = builtins.sum
+_builtin_max = builtins.max
+_builtin_min = builtins.min
 
 
 def _public(name):
     return export(f"lamina.ops.{name}", f"lamina.ops.numpy.{name}")
 
 
+# -- helpers shared by the rules and the compute functions -------------------------------------
+
+
 def _axis_arg(axis):
     if axis is None or isinstance(axis, int):
         return axis
+    if hasattr(axis, "__index__"):
+        return int(axis)
     return tuple(int(a) for a in axis)
 
 
-# -- reductions -----------------------------------------------------------------------------
+def _dtype(x):
+    return rules.dtype_of(x, weak=False)
+
+
+def _same(x, shape):
+    return KerasTensor(tuple(shape), _dtype(x))
+
+
+def _flat_size(shape):
+    return None if None in shape else _math.prod(shape)
+
+
+def _accumulate_dtype(dtype):
+    """Keras' accumulator for sum-like ops: small ints and bools widen."""
+    if dtype in ("bool", "int8", "int16"):
+        return "int32"
+    if dtype in ("uint8", "uint16"):
+        return "uint32"
+    return dtype
+
+
+def _float_dtype(dtype):
+    """The float a statistic of `dtype` values has (ints and bools give floatx)."""
+    return dtypes.result_type(dtype, float)
+
+
+def _compute_dtype(dtype):
+    """Half floats are reduced in float32 for accuracy, then cast back, as in Keras."""
+    return "float32" if dtype in ("float16", "bfloat16") else dtype
+
+
+def _cast(x, dtype):
+    return to_tensor(x, dtype)
+
+
+def _check_axes(x, axis, name):
+    if axis is not None:
+        ndim = len(rules.shape_of(x))
+        for a in (axis if isinstance(axis, (list, tuple)) else (axis,)):
+            if not -ndim <= a < _builtin_max(ndim, 1):
+                raise ValueError(
+                    f"ops.{name}: `axis`={axis} is out of bounds for a tensor of rank {ndim}."
+                )
+
+
+# -- reductions ---------------------------------------------------------------------------------
 
 
 @_public("sum")
 @op(rules.reduction_sum)
 def sum(x, axis=None, keepdims=False):  # noqa: A001 - Keras' public name
-    """Sum over `axis` (all axes when None).
+    """Sum over `axis` (all axes when None); bools and small ints accumulate in int32.
 
     Example:
     >>> ops.sum([[1, 2], [3, 4]], axis=0)
     """
     x = to_tensor(x)
-    dtype = rules.reduction_sum(KerasTensor((), x.dtype)).dtype
-    return active.numpy.sum(to_tensor(x, dtype), axis=_axis_arg(axis), keepdims=keepdims)
+    dtype = _accumulate_dtype(dtypes.standardize_dtype(x.dtype))
+    return active.numpy.sum(_cast(x, dtype), axis=_axis_arg(axis), keepdims=keepdims)
+
+
+def _prod_rule(x, axis=None, keepdims=False, dtype=None):
+    out = _accumulate_dtype(_dtype(x)) if dtype is None else dtypes.standardize_dtype(dtype)
+    return KerasTensor(rules.reduce_shape(rules.shape_of(x), axis, keepdims), out)
+
+
+@_public("prod")
+@op(_prod_rule)
+def prod(x, axis=None, keepdims=False, dtype=None):
+    """Product over `axis` (all axes when None), in `dtype` when given."""
+    out = _prod_rule(KerasTensor((), _dtype(x)), dtype=dtype).dtype
+    return active.numpy.prod(to_tensor(x, out), axis=_axis_arg(axis), keepdims=keepdims)
+
+
+def _mean_rule(x, axis=None, keepdims=False):
+    dtype = _dtype(x)
+    if dtype == "bool" or "int" in dtype:
+        dtype = dtypes.result_type(dtype, "float32")
+    return KerasTensor(rules.reduce_shape(rules.shape_of(x), axis, keepdims), dtype)
+
+
+def _float_reduce(name, x, out_dtype, **kwargs):
+    """Runs backend reduction `name` in the compute dtype of `out_dtype`, casts back."""
+    x = to_tensor(x)
+    result = getattr(active.numpy, name)(_cast(x, _compute_dtype(out_dtype)), **kwargs)
+    return _cast(result, out_dtype)
 
 
 @_public("mean")
-@op(rules.reduction_float)
+@op(_mean_rule)
 def mean(x, axis=None, keepdims=False):
-    """Arithmetic mean over `axis`; ints give floats."""
-    (x,) = promote_float(x)
-    return active.numpy.mean(x, axis=_axis_arg(axis), keepdims=keepdims)
+    """Arithmetic mean over `axis`; ints and bools give float32."""
+    out = _mean_rule(KerasTensor((), _dtype(x))).dtype
+    return _float_reduce("mean", x, out, axis=_axis_arg(axis), keepdims=keepdims)
+
+
+def _float_reduction_rule(x, axis=None, keepdims=False):
+    return KerasTensor(
+        rules.reduce_shape(rules.shape_of(x), axis, keepdims), _float_dtype(_dtype(x))
+    )
+
+
+@_public("var")
+@op(_float_reduction_rule)
+def var(x, axis=None, keepdims=False):
+    """Variance over `axis`; ints and bools give floatx."""
+    return _float_reduce("var", x, _float_dtype(_dtype(x)), axis=_axis_arg(axis),
+                         keepdims=keepdims)
+
+
+@_public("std")
+@op(_float_reduction_rule)
+def std(x, axis=None, keepdims=False):
+    """Standard deviation over `axis`; ints and bools give floatx."""
+    return _float_reduce("std", x, _float_dtype(_dtype(x)), axis=_axis_arg(axis),
+                         keepdims=keepdims)
+
+
+@_public("median")
+@op(_float_reduction_rule)
+def median(x, axis=None, keepdims=False):
+    """Median over `axis`; ints and bools give floatx."""
+    return _float_reduce("median", x, _float_dtype(_dtype(x)), axis=_axis_arg(axis),
+                         keepdims=keepdims)
+
+
+def _quantile_rule(x, q, axis=None, method="linear", keepdims=False):
+    if method not in ("linear", "lower", "higher", "midpoint", "nearest"):
+        raise ValueError(
+            "Argument `method` must be one of 'linear', 'lower', 'higher', 'midpoint', "
+            f"'nearest'. Received: method={method!r}."
+        )
+    q_shape = tuple(rules.shape_of(q))
+    if len(q_shape) > 1:
+        raise ValueError(f"Argument `q` must be a scalar or 1-D, received shape {q_shape}.")
+    shape = q_shape + rules.reduce_shape(rules.shape_of(x), axis, keepdims)
+    return KerasTensor(shape, _float_dtype(_dtype(x)))
+
+
+def _quantile(name, x, q, axis, method, keepdims, scale=1.0):
+    _quantile_rule(KerasTensor(rules.shape_of(x), _dtype(x)), q, method=method)
+    out = _float_dtype(_dtype(x))
+    compute = _compute_dtype(out)
+    q = to_tensor(q, compute)
+    if scale != 1.0:
+        q = active.numpy.divide(q, to_tensor(scale, compute))
+    x = _cast(to_tensor(x), compute)
+    result = getattr(active.numpy, name)(x, q, axis=_axis_arg(axis), method=method,
+                                         keepdims=keepdims)
+    return _cast(result, out)
+
+
+@_public("quantile")
+@op(_quantile_rule)
+def quantile(x, q, axis=None, method="linear", keepdims=False):
+    """The `q`-th quantile(s) (in [0, 1]) over `axis`; a 1-D `q` adds a leading axis."""
+    return _quantile("quantile", x, q, axis, method, keepdims)
+
+
+@_public("percentile")
+@op(_quantile_rule)
+def percentile(x, q, axis=None, method="linear", keepdims=False):
+    """The `q`-th percentile(s) (in [0, 100]) over `axis`."""
+    return _quantile("quantile", x, q, axis, method, keepdims, scale=100.0)
 
 
 @_public("max")
@@ -61,6 +219,31 @@ def min(x, axis=None, keepdims=False, initial=None):  # noqa: A001
     """Smallest value over `axis`."""
     return active.numpy.min(to_tensor(x), axis=_axis_arg(axis), keepdims=keepdims,
                             initial=initial)
+
+
+@_public("amax")
+@op(rules.reduction)
+def amax(x, axis=None, keepdims=False):
+    """Same as `max` without `initial`."""
+    return active.numpy.max(to_tensor(x), axis=_axis_arg(axis), keepdims=keepdims)
+
+
+@_public("amin")
+@op(rules.reduction)
+def amin(x, axis=None, keepdims=False):
+    """Same as `min` without `initial`."""
+    return active.numpy.min(to_tensor(x), axis=_axis_arg(axis), keepdims=keepdims)
+
+
+@_public("ptp")
+@op(rules.reduction)
+def ptp(x, axis=None, keepdims=False):
+    """Range (max - min) over `axis`."""
+    x = to_tensor(x)
+    axis = _axis_arg(axis)
+    top = active.numpy.max(x, axis=axis, keepdims=keepdims)
+    bottom = active.numpy.min(x, axis=axis, keepdims=keepdims)
+    return active.numpy.subtract(top, bottom)
 
 
 @_public("all")
@@ -80,18 +263,289 @@ def any(x, axis=None, keepdims=False):  # noqa: A001
 @_public("argmax")
 @op(rules.arg_reduction)
 def argmax(x, axis=None, keepdims=False):
-    """Index of the largest value over `axis` (of the flattened tensor when None)."""
+    """Index (int32) of the largest value over `axis` (of the flattened tensor when None)."""
     return active.numpy.argmax(to_tensor(x), axis=axis, keepdims=keepdims)
 
 
 @_public("argmin")
 @op(rules.arg_reduction)
 def argmin(x, axis=None, keepdims=False):
-    """Index of the smallest value over `axis` (of the flattened tensor when None)."""
+    """Index (int32) of the smallest value over `axis` (of the flattened tensor when None)."""
     return active.numpy.argmin(to_tensor(x), axis=axis, keepdims=keepdims)
 
 
-# -- shapes -----------------------------------------------------------------------------------
+def _count_nonzero_rule(x, axis=None):
+    return KerasTensor(rules.reduce_shape(rules.shape_of(x), axis), "int32")
+
+
+@_public("count_nonzero")
+@op(_count_nonzero_rule)
+def count_nonzero(x, axis=None):
+    """Number (int32) of non-zero values over `axis`."""
+    return active.numpy.count_nonzero(to_tensor(x), axis=_axis_arg(axis))
+
+
+def _cumulative_rule(x, axis=None, dtype=None):
+    shape = rules.shape_of(x)
+    if axis is None:
+        shape = (_flat_size(shape),)
+    else:
+        canonical_axis(axis, len(shape))
+    out = _dtype(x) if dtype is None else dtypes.standardize_dtype(dtype)
+    return KerasTensor(tuple(shape), "int32" if out == "bool" else out)
+
+
+def _cumulative(name, x, axis, dtype):
+    out = _cumulative_rule(KerasTensor((), _dtype(x)), None, dtype).dtype
+    return getattr(active.numpy, name)(to_tensor(x, out), axis=axis)
+
+
+@_public("cumsum")
+@op(_cumulative_rule)
+def cumsum(x, axis=None, dtype=None):
+    """Running sum along `axis` (of the flattened tensor when None); bools give int32."""
+    return _cumulative("cumsum", x, axis, dtype)
+
+
+@_public("cumprod")
+@op(_cumulative_rule)
+def cumprod(x, axis=None, dtype=None):
+    """Running product along `axis` (of the flattened tensor when None)."""
+    return _cumulative("cumprod", x, axis, dtype)
+
+
+@_public("nancumsum")
+@op(_cumulative_rule)
+def nancumsum(x, axis=None, dtype=None):
+    """Running sum along `axis`, NaNs counted as 0."""
+    return _cumulative("nancumsum", x, axis, dtype)
+
+
+@_public("nancumprod")
+@op(_cumulative_rule)
+def nancumprod(x, axis=None, dtype=None):
+    """Running product along `axis`, NaNs counted as 1."""
+    return _cumulative("nancumprod", x, axis, dtype)
+
+
+def _average_rule(x, axis=None, weights=None):
+    shape = rules.shape_of(x)
+    dtype_list = [_dtype(x), float]
+    if weights is not None:
+        dtype_list.append(_dtype(weights))
+        w_shape = rules.shape_of(weights)
+        ok = _shapes_match(w_shape, shape)
+        if axis is not None and not ok:
+            axis_index = axis[0] if isinstance(axis, (list, tuple)) and len(axis) == 1 else axis
+            ok = isinstance(axis_index, int) and _shapes_match(
+                w_shape, (shape[canonical_axis(axis_index, len(shape))],)
+            )
+        if not ok:
+            raise ValueError(
+                "ops.average: `weights` must have the shape of `x`, or be 1-D of the length of "
+                f"`x` along `axis`. Received weights.shape={w_shape}, x.shape={shape}, "
+                f"axis={axis}."
+            )
+    return KerasTensor(rules.reduce_shape(shape, axis), dtypes.result_type(*dtype_list))
+
+
+def _shapes_match(a, b):
+    return len(a) == len(b) and builtins.all(
+        d1 is None or d2 is None or d1 == d2 for d1, d2 in zip(a, b)
+    )
+
+
+@_public("average")
+@op(_average_rule)
+def average(x, axis=None, weights=None):
+    """Weighted mean over `axis` (plain mean without `weights`); the result is float."""
+    out = _average_rule(KerasTensor(rules.shape_of(x), _dtype(x)), axis=None).dtype
+    if weights is not None:
+        out = dtypes.result_type(out, _dtype(weights))
+    compute = _compute_dtype(out)
+    x = to_tensor(x, compute)
+    weights = None if weights is None else to_tensor(weights, compute)
+    return _cast(active.numpy.average(x, axis=_axis_arg(axis), weights=weights), out)
+
+
+def _bincount_rule(x, weights=None, minlength=0, sparse=False):
+    shape = rules.shape_of(x)
+    if len(shape) not in (1, 2):
+        raise ValueError(f"ops.bincount: `x` must be 1-D or 2-D, received shape {shape}.")
+    dtype = "int32" if weights is None else dtypes.result_type(_dtype(x), _dtype(weights))
+    return KerasTensor(tuple(shape[:-1]) + (None,), dtype)
+
+
+@_public("bincount")
+@op(_bincount_rule)
+def bincount(x, weights=None, minlength=0, sparse=False):
+    """Counts (or sums `weights`) of each non-negative int value of `x` (batched if 2-D).
+
+    The output length depends on the values, so `x` must be concrete.
+    """
+    if sparse:
+        raise ValueError("ops.bincount: sparse=True is not supported by lamina's backends.")
+    if not isinstance(minlength, int) or minlength < 0:
+        raise ValueError(f"ops.bincount: `minlength` must be an int >= 0, received {minlength}.")
+    x = to_tensor(x)
+    _bincount_rule(KerasTensor(tuple(x.shape), "int32"))
+    if not dtypes.is_int_dtype(x.dtype):
+        raise ValueError(f"ops.bincount: `x` must hold integers, received dtype {x.dtype}.")
+    if weights is None:
+        return active.numpy.bincount(to_tensor(x, "int32"), minlength=minlength)
+    dtype = dtypes.result_type(dtypes.standardize_dtype(x.dtype), _dtype(weights))
+    return active.numpy.bincount(to_tensor(x, "int32"), weights=to_tensor(weights, dtype),
+                                 minlength=minlength)
+
+
+# -- reductions that skip NaN --------------------------------------------------------------------
+
+
+@_public("nansum")
+@op(rules.reduction_sum)
+def nansum(x, axis=None, keepdims=False):
+    """Sum over `axis` with NaNs counted as 0."""
+    x = to_tensor(x)
+    dtype = _accumulate_dtype(dtypes.standardize_dtype(x.dtype))
+    return active.numpy.nansum(_cast(x, dtype), axis=_axis_arg(axis), keepdims=keepdims)
+
+
+@_public("nanprod")
+@op(rules.reduction_sum)
+def nanprod(x, axis=None, keepdims=False):
+    """Product over `axis` with NaNs counted as 1."""
+    x = to_tensor(x)
+    dtype = _accumulate_dtype(dtypes.standardize_dtype(x.dtype))
+    return active.numpy.nanprod(_cast(x, dtype), axis=_axis_arg(axis), keepdims=keepdims)
+
+
+@_public("nanmax")
+@op(rules.reduction)
+def nanmax(x, axis=None, keepdims=False):
+    """Largest value over `axis` ignoring NaNs (NaN where all are NaN)."""
+    return active.numpy.nanmax(to_tensor(x), axis=_axis_arg(axis), keepdims=keepdims)
+
+
+@_public("nanmin")
+@op(rules.reduction)
+def nanmin(x, axis=None, keepdims=False):
+    """Smallest value over `axis` ignoring NaNs (NaN where all are NaN)."""
+    return active.numpy.nanmin(to_tensor(x), axis=_axis_arg(axis), keepdims=keepdims)
+
+
+@_public("nanmean")
+@op(_float_reduction_rule)
+def nanmean(x, axis=None, keepdims=False):
+    """Mean over `axis` ignoring NaNs."""
+    return _float_reduce("nanmean", x, _float_dtype(_dtype(x)), axis=_axis_arg(axis),
+                         keepdims=keepdims)
+
+
+@_public("nanvar")
+@op(_float_reduction_rule)
+def nanvar(x, axis=None, keepdims=False):
+    """Variance over `axis` ignoring NaNs."""
+    return _float_reduce("nanvar", x, _float_dtype(_dtype(x)), axis=_axis_arg(axis),
+                         keepdims=keepdims)
+
+
+@_public("nanstd")
+@op(_float_reduction_rule)
+def nanstd(x, axis=None, keepdims=False):
+    """Standard deviation over `axis` ignoring NaNs."""
+    return _float_reduce("nanstd", x, _float_dtype(_dtype(x)), axis=_axis_arg(axis),
+                         keepdims=keepdims)
+
+
+@_public("nanmedian")
+@op(_float_reduction_rule)
+def nanmedian(x, axis=None, keepdims=False):
+    """Median over `axis` ignoring NaNs."""
+    return _float_reduce("nanmedian", x, _float_dtype(_dtype(x)), axis=_axis_arg(axis),
+                         keepdims=keepdims)
+
+
+@_public("nanquantile")
+@op(_quantile_rule)
+def nanquantile(x, q, axis=None, method="linear", keepdims=False):
+    """Like `quantile`, ignoring NaNs."""
+    return _quantile("nanquantile", x, q, axis, method, keepdims)
+
+
+@_public("nanpercentile")
+@op(_quantile_rule)
+def nanpercentile(x, q, axis=None, method="linear", keepdims=False):
+    """Like `percentile`, ignoring NaNs."""
+    return _quantile("nanquantile", x, q, axis, method, keepdims, scale=100.0)
+
+
+def _nan_arg_rule(x, axis=None, keepdims=False):
+    return KerasTensor(rules.reduce_shape(rules.shape_of(x), axis, keepdims), "int32")
+
+
+@_public("nanargmax")
+@op(_nan_arg_rule)
+def nanargmax(x, axis=None, keepdims=False):
+    """Index (int32) of the largest non-NaN value over `axis` (-1 where all are NaN)."""
+    x = to_tensor(x)
+    if not dtypes.is_float_dtype(x.dtype):
+        return active.numpy.argmax(x, axis=axis, keepdims=keepdims)
+    return active.numpy.nanargmax(x, axis=axis, keepdims=keepdims)
+
+
+@_public("nanargmin")
+@op(_nan_arg_rule)
+def nanargmin(x, axis=None, keepdims=False):
+    """Index (int32) of the smallest non-NaN value over `axis` (-1 where all are NaN)."""
+    x = to_tensor(x)
+    if not dtypes.is_float_dtype(x.dtype):
+        return active.numpy.argmin(x, axis=axis, keepdims=keepdims)
+    return active.numpy.nanargmin(x, axis=axis, keepdims=keepdims)
+
+
+# -- sorting ------------------------------------------------------------------------------------
+
+
+def _sort_rule(x, axis=-1, dtype=None):
+    shape = rules.shape_of(x)
+    if axis is None:
+        shape = (_flat_size(shape),)
+    else:
+        canonical_axis(axis, len(shape))
+    return KerasTensor(tuple(shape), dtype or _dtype(x))
+
+
+def _flatten_if_none(x, axis):
+    if axis is None:
+        return active.numpy.reshape(x, (-1,)), 0
+    return x, axis
+
+
+@_public("sort")
+@op(_sort_rule)
+def sort(x, axis=-1):
+    """`x` sorted along `axis` (the flattened tensor when None)."""
+    x, axis = _flatten_if_none(to_tensor(x), axis)
+    return active.numpy.sort(x, axis=axis)
+
+
+@_public("argsort")
+@op(lambda x, axis=-1: _sort_rule(x, axis, "int32"))
+def argsort(x, axis=-1):
+    """Indices (int32) that sort `x` along `axis`, stable."""
+    x, axis = _flatten_if_none(to_tensor(x), axis)
+    return active.numpy.argsort(x, axis=axis)
+
+
+@_public("argpartition")
+@op(lambda x, kth, axis=-1: _sort_rule(x, axis, "int32"))
+def argpartition(x, kth, axis=-1):
+    """Indices (int32) that put the `kth` element in its sorted place along `axis`."""
+    x, axis = _flatten_if_none(to_tensor(x), axis)
+    return active.numpy.argpartition(x, kth, axis=axis)
+
+
+# -- shapes -------------------------------------------------------------------------------------
 
 
 def _reshape_rule(x, newshape):
@@ -116,7 +570,7 @@ def _reshape_rule(x, newshape):
                 f"ops.reshape: cannot reshape a tensor of shape {shape} ({size} values) into "
                 f"shape {newshape} ({known} values)."
             )
-    return KerasTensor(tuple(out), rules.dtype_of(x, weak=False))
+    return KerasTensor(tuple(out), _dtype(x))
 
 
 @_public("reshape")
@@ -127,17 +581,28 @@ def reshape(x, newshape):
     return active.numpy.reshape(to_tensor(x), newshape)
 
 
+def _ravel_rule(x):
+    return _same(x, (_flat_size(rules.shape_of(x)),))
+
+
+@_public("ravel")
+@op(_ravel_rule)
+def ravel(x):
+    """`x` flattened to 1-D."""
+    return active.numpy.reshape(to_tensor(x), (-1,))
+
+
 def _transpose_rule(x, axes=None):
     shape = rules.shape_of(x)
     if axes is None:
-        return KerasTensor(shape[::-1], rules.dtype_of(x, weak=False))
+        return _same(x, shape[::-1])
     axes = [canonical_axis(a, len(shape), "axes") for a in axes]
     if sorted(axes) != list(range(len(shape))):
         raise ValueError(
             f"ops.transpose: `axes` must be a permutation of {list(range(len(shape)))}, "
             f"received axes={axes}."
         )
-    return KerasTensor(tuple(shape[a] for a in axes), rules.dtype_of(x, weak=False))
+    return _same(x, tuple(shape[a] for a in axes))
 
 
 @_public("transpose")
@@ -153,20 +618,20 @@ def _expand_dims_rule(x, axis):
     ndim = len(shape) + len(axes)
     for a in sorted(canonical_axis(a, ndim) for a in axes):
         shape.insert(a, 1)
-    return KerasTensor(tuple(shape), rules.dtype_of(x, weak=False))
+    return _same(x, shape)
 
 
 @_public("expand_dims")
 @op(_expand_dims_rule)
 def expand_dims(x, axis):
-    """`x` with a new axis of size 1 at `axis`."""
+    """`x` with a new axis of size 1 at `axis` (each of them when a tuple)."""
     return active.numpy.expand_dims(to_tensor(x), _axis_arg(axis))
 
 
 def _squeeze_rule(x, axis=None):
     shape = rules.shape_of(x)
     if axis is None:
-        return KerasTensor(tuple(d for d in shape if d != 1), rules.dtype_of(x, weak=False))
+        return _same(x, tuple(d for d in shape if d != 1))
     axes = axis if isinstance(axis, (list, tuple)) else (axis,)
     axes = {canonical_axis(a, len(shape)) for a in axes}
     for a in axes:
@@ -174,9 +639,7 @@ def _squeeze_rule(x, axis=None):
             raise ValueError(
                 f"ops.squeeze: cannot squeeze axis {a} of shape {shape}: its size is not 1."
             )
-    return KerasTensor(
-        tuple(d for i, d in enumerate(shape) if i not in axes), rules.dtype_of(x, weak=False)
-    )
+    return _same(x, tuple(d for i, d in enumerate(shape) if i not in axes))
 
 
 @_public("squeeze")
@@ -186,77 +649,974 @@ def squeeze(x, axis=None):
     return active.numpy.squeeze(to_tensor(x), axis=_axis_arg(axis))
 
 
+def _broadcast_to_rule(x, shape):
+    shape = (shape,) if isinstance(shape, int) else tuple(shape)
+    x_shape = rules.shape_of(x)
+    try:
+        out = rules.broadcast_shapes(x_shape, shape)
+    except ValueError:
+        out = None
+    if out is None or len(x_shape) > len(shape) or builtins.any(
+        o is not None and s is not None and o != s for o, s in zip(out, shape)
+    ):
+        raise ValueError(f"ops.broadcast_to: cannot broadcast shape {x_shape} to {shape}.")
+    return _same(x, shape)
+
+
+@_public("broadcast_to")
+@op(_broadcast_to_rule)
+def broadcast_to(x, shape):
+    """`x` broadcast to `shape`."""
+    shape = (shape,) if isinstance(shape, int) else tuple(int(d) for d in shape)
+    return active.numpy.broadcast_to(to_tensor(x), shape)
+
+
+def _moveaxis_rule(x, source, destination):
+    shape = rules.shape_of(x)
+    ndim = len(shape)
+    source = [source] if isinstance(source, int) else list(source)
+    destination = [destination] if isinstance(destination, int) else list(destination)
+    if len(source) != len(destination):
+        raise ValueError(
+            "ops.moveaxis: `source` and `destination` need the same number of axes, received "
+            f"source={source}, destination={destination}."
+        )
+    source = [canonical_axis(a, ndim, "source") for a in source]
+    destination = [canonical_axis(a, ndim, "destination") for a in destination]
+    order = [a for a in range(ndim) if a not in source]
+    for dest, src in sorted(zip(destination, source)):
+        order.insert(dest, src)
+    return _same(x, tuple(shape[a] for a in order))
+
+
+@_public("moveaxis")
+@op(_moveaxis_rule)
+def moveaxis(x, source, destination):
+    """`x` with axes `source` moved to positions `destination`."""
+    return active.numpy.moveaxis(to_tensor(x), _axis_arg(source), _axis_arg(destination))
+
+
+def _swapaxes_rule(x, axis1, axis2):
+    shape = list(rules.shape_of(x))
+    a1 = canonical_axis(axis1, len(shape), "axis1")
+    a2 = canonical_axis(axis2, len(shape), "axis2")
+    shape[a1], shape[a2] = shape[a2], shape[a1]
+    return _same(x, shape)
+
+
+@_public("swapaxes")
+@op(_swapaxes_rule)
+def swapaxes(x, axis1, axis2):
+    """`x` with `axis1` and `axis2` exchanged."""
+    return active.numpy.swapaxes(to_tensor(x), axis1, axis2)
+
+
+def _flip_rule(x, axis=None):
+    _check_axes(x, axis, "flip")
+    return _same(x, rules.shape_of(x))
+
+
+@_public("flip")
+@op(_flip_rule)
+def flip(x, axis=None):
+    """`x` reversed along `axis` (all axes when None)."""
+    return active.numpy.flip(to_tensor(x), axis=_axis_arg(axis))
+
+
+def _min_rank_rule(name, rank):
+    def rule(x):
+        shape = rules.shape_of(x)
+        if len(shape) < rank:
+            raise ValueError(
+                f"ops.{name} needs a tensor of rank >= {rank}, received shape {shape}."
+            )
+        return _same(x, shape)
+
+    return rule
+
+
+@_public("fliplr")
+@op(_min_rank_rule("fliplr", 2))
+def fliplr(x):
+    """`x` reversed along axis 1 (left/right)."""
+    _min_rank_rule("fliplr", 2)(x)
+    return active.numpy.flip(to_tensor(x), axis=1)
+
+
+@_public("flipud")
+@op(_min_rank_rule("flipud", 1))
+def flipud(x):
+    """`x` reversed along axis 0 (up/down)."""
+    _min_rank_rule("flipud", 1)(x)
+    return active.numpy.flip(to_tensor(x), axis=0)
+
+
+def _roll_rule(x, shift, axis=None):
+    _check_axes(x, axis, "roll")
+    return _same(x, rules.shape_of(x))
+
+
+@_public("roll")
+@op(_roll_rule)
+def roll(x, shift, axis=None):
+    """`x` shifted circularly by `shift` along `axis` (flattened when None)."""
+    shift = shift if isinstance(shift, int) else tuple(int(s) for s in shift)
+    return active.numpy.roll(to_tensor(x), shift, axis=_axis_arg(axis))
+
+
+def _rot90_rule(array, k=1, axes=(0, 1)):
+    shape = list(rules.shape_of(array))
+    if len(shape) < 2:
+        raise ValueError(f"ops.rot90 needs a tensor of rank >= 2, received shape {tuple(shape)}.")
+    axes = tuple(axes)
+    if len(axes) != 2:
+        raise ValueError(f"ops.rot90: `axes` must hold two axes, received axes={axes}.")
+    a1, a2 = (canonical_axis(a, len(shape), "axes") for a in axes)
+    if a1 == a2:
+        raise ValueError(f"ops.rot90: the two `axes` must differ, received axes={axes}.")
+    if k % 2:
+        shape[a1], shape[a2] = shape[a2], shape[a1]
+    return _same(array, shape)
+
+
+@_public("rot90")
+@op(_rot90_rule)
+def rot90(array, k=1, axes=(0, 1)):
+    """`array` rotated by 90 degrees `k` times in the plane of `axes`."""
+    _rot90_rule(KerasTensor(rules.shape_of(array)), k, axes)
+    return active.numpy.rot90(to_tensor(array), k=k, axes=tuple(axes))
+
+
+def _tile_rule(x, repeats):
+    shape = list(rules.shape_of(x))
+    repeats = [repeats] if isinstance(repeats, int) else list(repeats)
+    if len(shape) > len(repeats):
+        repeats = [1] * (len(shape) - len(repeats)) + repeats
+    else:
+        shape = [1] * (len(repeats) - len(shape)) + shape
+    return _same(x, [None if d is None else d * r for d, r in zip(shape, repeats)])
+
+
+@_public("tile")
+@op(_tile_rule)
+def tile(x, repeats):
+    """`x` repeated `repeats` times along each axis."""
+    repeats = (int(repeats),) if isinstance(repeats, int) else tuple(int(r) for r in repeats)
+    return active.numpy.tile(to_tensor(x), repeats)
+
+
+def _repeat_rule(x, repeats, axis=None):
+    shape = list(rules.shape_of(x))
+    counts = [repeats] if isinstance(repeats, int) else list(np.asarray(repeats).reshape(-1))
+    if axis is None:
+        size = _flat_size(shape)
+        shape, axis = [size], 0
+    else:
+        axis = canonical_axis(axis, len(shape))
+    size = shape[axis]
+    if size is None:
+        return _same(x, shape)
+    if len(counts) == 1:
+        shape[axis] = size * int(counts[0])
+    elif len(counts) != size:
+        raise ValueError(
+            f"ops.repeat: `repeats` has {len(counts)} values but the axis has {size} elements."
+        )
+    else:
+        shape[axis] = int(_builtin_sum(counts))
+    return _same(x, shape)
+
+
+@_public("repeat")
+@op(_repeat_rule)
+def repeat(x, repeats, axis=None):
+    """Each element of `x` repeated `repeats` times along `axis` (flattened when None)."""
+    if not isinstance(repeats, int):
+        repeats = to_tensor(repeats, "int32")
+    return active.numpy.repeat(to_tensor(x), repeats, axis=axis)
+
+
+_PAD_MODES = ("constant", "edge", "linear_ramp", "maximum", "mean", "median", "minimum",
+              "reflect", "symmetric", "wrap", "empty")
+
+
+def _pad_widths(pad_width, ndim):
+    widths = np.asarray(pad_width, dtype="int64")
+    if widths.ndim == 0:
+        widths = np.broadcast_to(widths, (ndim, 2))
+    elif widths.ndim == 1:
+        widths = np.broadcast_to(widths.reshape(1, -1), (ndim, 2)) if widths.size in (1, 2) \
+            else widths
+    elif widths.shape[0] == 1:
+        widths = np.broadcast_to(widths, (ndim, 2))
+    if widths.shape != (ndim, 2):
+        raise ValueError(
+            f"ops.pad: `pad_width` must give (before, after) for each of the {ndim} axes, "
+            f"received pad_width={pad_width}."
+        )
+    if (widths < 0).any():
+        raise ValueError(f"ops.pad: `pad_width` must be >= 0, received pad_width={pad_width}.")
+    return tuple((int(a), int(b)) for a, b in widths)
+
+
+def _pad_rule(x, pad_width, mode="constant", constant_values=None):
+    shape = rules.shape_of(x)
+    if mode not in _PAD_MODES:
+        raise ValueError(f"ops.pad: `mode` must be one of {_PAD_MODES}, received mode={mode!r}.")
+    if mode != "constant" and constant_values is not None:
+        raise ValueError(
+            "ops.pad: `constant_values` can only be given with mode='constant', received "
+            f"mode={mode!r}."
+        )
+    widths = _pad_widths(pad_width, len(shape))
+    return _same(x, [None if d is None else d + a + b for d, (a, b) in zip(shape, widths)])
+
+
+@_public("pad")
+@op(_pad_rule)
+def pad(x, pad_width, mode="constant", constant_values=None):
+    """`x` padded by `pad_width` ((before, after) per axis) with the given `mode`."""
+    x = to_tensor(x)
+    _pad_rule(KerasTensor(tuple(x.shape)), pad_width, mode, constant_values)
+    widths = _pad_widths(pad_width, len(x.shape))
+    return active.numpy.pad(x, widths, mode=mode, constant_values=constant_values)
+
+
+def _diag_rule(x, k=0):
+    shape = rules.shape_of(x)
+    if len(shape) == 1:
+        n = None if shape[0] is None else shape[0] + builtins.abs(k)
+        return _same(x, (n, n))
+    if len(shape) == 2:
+        return _same(x, (_diagonal_length(shape[0], shape[1], k),))
+    raise ValueError(f"ops.diag: `x` must be 1-D or 2-D, received shape {shape}.")
+
+
+def _diagonal_length(rows, cols, offset):
+    if rows is None or cols is None:
+        return None
+    remaining = cols - offset if offset > 0 else rows + offset
+    return _builtin_max(0, _builtin_min(remaining, rows, cols))
+
+
+@_public("diag")
+@op(_diag_rule)
+def diag(x, k=0):
+    """The `k`-th diagonal of a 2-D `x`, or a 2-D tensor with 1-D `x` on its `k`-th diagonal."""
+    x = to_tensor(x)
+    _diag_rule(KerasTensor(tuple(x.shape)), k)
+    return active.numpy.diag(x, k=k)
+
+
+def _diagflat_rule(x, k=0):
+    size = _flat_size(rules.shape_of(x))
+    n = None if size is None else size + builtins.abs(k)
+    return _same(x, (n, n))
+
+
+@_public("diagflat")
+@op(_diagflat_rule)
+def diagflat(x, k=0):
+    """A 2-D tensor with the flattened `x` on its `k`-th diagonal."""
+    return active.numpy.diag(active.numpy.reshape(to_tensor(x), (-1,)), k=k)
+
+
+def _diagonal_rule(x, offset=0, axis1=0, axis2=1):
+    shape = rules.shape_of(x)
+    if len(shape) < 2:
+        raise ValueError(f"ops.diagonal needs a tensor of rank >= 2, received shape {shape}.")
+    a1 = canonical_axis(axis1, len(shape), "axis1")
+    a2 = canonical_axis(axis2, len(shape), "axis2")
+    if a1 == a2:
+        raise ValueError(f"ops.diagonal: `axis1` and `axis2` must differ, received {axis1}, {axis2}.")
+    rest = [d for i, d in enumerate(shape) if i not in (a1, a2)]
+    return _same(x, rest + [_diagonal_length(shape[a1], shape[a2], offset)])
+
+
+@_public("diagonal")
+@op(_diagonal_rule)
+def diagonal(x, offset=0, axis1=0, axis2=1):
+    """The diagonal at `offset` of the planes (`axis1`, `axis2`), as a last axis."""
+    return active.numpy.diagonal(to_tensor(x), offset=offset, axis1=axis1, axis2=axis2)
+
+
+def _trace_rule(x, offset=0, axis1=0, axis2=1):
+    shape = _diagonal_rule(x, offset, axis1, axis2).shape[:-1]
+    return KerasTensor(shape, _accumulate_dtype(_dtype(x)))
+
+
+@_public("trace")
+@op(_trace_rule)
+def trace(x, offset=0, axis1=0, axis2=1):
+    """Sum of the diagonal at `offset` of the planes (`axis1`, `axis2`)."""
+    x = to_tensor(x)
+    dtype = _accumulate_dtype(dtypes.standardize_dtype(x.dtype))
+    diagonal_values = active.numpy.diagonal(_cast(x, dtype), offset=offset, axis1=axis1,
+                                            axis2=axis2)
+    return active.numpy.sum(diagonal_values, axis=-1)
+
+
+def _triangle_rule(x, k=0):
+    shape = rules.shape_of(x)
+    if len(shape) < 2:
+        raise ValueError(f"ops.tril/triu need a tensor of rank >= 2, received shape {shape}.")
+    return _same(x, shape)
+
+
+@_public("tril")
+@op(_triangle_rule)
+def tril(x, k=0):
+    """`x` with the values above the `k`-th diagonal set to zero."""
+    return active.numpy.tril(to_tensor(x), k=k)
+
+
+@_public("triu")
+@op(_triangle_rule)
+def triu(x, k=0):
+    """`x` with the values below the `k`-th diagonal set to zero."""
+    return active.numpy.triu(to_tensor(x), k=k)
+
+
+def _diff_rule(a, n=1, axis=-1):
+    shape = list(rules.shape_of(a))
+    if n < 0:
+        raise ValueError(f"ops.diff: `n` must be >= 0, received n={n}.")
+    axis = canonical_axis(axis, len(shape))
+    if shape[axis] is not None:
+        shape[axis] = _builtin_max(shape[axis] - n, 0)
+    return _same(a, shape)
+
+
+@_public("diff")
+@op(_diff_rule)
+def diff(a, n=1, axis=-1):
+    """The `n`-th discrete difference along `axis`."""
+    return active.numpy.diff(to_tensor(a), n=n, axis=axis)
+
+
+@_public("copy")
+@op(rules.unary_same)
+def copy(x):
+    """A copy of `x`."""
+    return active.numpy.copy(to_tensor(x))
+
+
+def _view_rule(x, dtype=None):
+    old = _dtype(x)
+    new = old if dtype is None else dtypes.standardize_dtype(dtype)
+    old_size, new_size = (np.dtype(dtypes.to_numpy_dtype(d)).itemsize for d in (old, new))
+    shape = list(rules.shape_of(x))
+    if old_size == new_size:
+        return KerasTensor(tuple(shape), new)
+    if not shape:
+        raise ValueError(
+            f"ops.view: a scalar of {old} cannot be viewed as {new}: the item sizes differ."
+        )
+    if shape[-1] is not None:
+        if (shape[-1] * old_size) % new_size:
+            raise ValueError(
+                f"ops.view: the last axis of shape {tuple(shape)} ({shape[-1] * old_size} bytes) "
+                f"does not divide into items of {new} ({new_size} bytes)."
+            )
+        shape[-1] = shape[-1] * old_size // new_size
+    return KerasTensor(tuple(shape), new)
+
+
+@_public("view")
+@op(_view_rule)
+def view(x, dtype=None):
+    """The bytes of `x` reinterpreted as `dtype` (the last axis rescales by item size)."""
+    x = to_tensor(x)
+    out = _view_rule(KerasTensor(tuple(x.shape), dtypes.standardize_dtype(x.dtype)), dtype)
+    return active.numpy.view(x, out.dtype)
+
+
+@_public("ndim")
+def ndim(x):
+    """The number of axes of `x` (a Python int)."""
+    return len(rules.shape_of(x))
+
+
+def _size_rule(x):
+    return KerasTensor((), "int32")
+
+
+@_public("size")
+@op(_size_rule)
+def size(x):
+    """The number of elements of `x` (a Python int)."""
+    return int(_math.prod(rules.shape_of(x)))
+
+
+def _meshgrid_rule(*x, indexing="xy"):
+    if indexing not in ("xy", "ij"):
+        raise ValueError(f"ops.meshgrid: `indexing` must be 'xy' or 'ij', received {indexing!r}.")
+    sizes = [_flat_size(rules.shape_of(t)) for t in x]
+    if indexing == "xy" and len(sizes) >= 2:
+        sizes[0], sizes[1] = sizes[1], sizes[0]
+    dtype = dtypes.result_type(*(_dtype(t) for t in x)) if x else dtypes.config.floatx()
+    return [KerasTensor(tuple(sizes), dtype) for _ in x]
+
+
+@_public("meshgrid")
+@op(_meshgrid_rule)
+def meshgrid(*x, indexing="xy"):
+    """Coordinate grids from 1-D tensors (`indexing` "xy" Cartesian or "ij" matrix)."""
+    _meshgrid_rule(*(KerasTensor(()) for _ in x), indexing=indexing)
+    xs = [active.numpy.reshape(t, (-1,)) for t in promote(*x)] if x else []
+    return active.numpy.meshgrid(xs, indexing=indexing)
+
+
+# -- joining --------------------------------------------------------------------------------------
+
+
+def _join_dtype(xs):
+    return dtypes.result_type(*(rules.dtype_of(x) for x in xs))
+
+
 def _concatenate_rule(xs, axis=0):
     shapes = [rules.shape_of(x) for x in xs]
     if not shapes:
         raise ValueError("ops.concatenate needs at least one tensor.")
+    if axis is None:
+        sizes = [_flat_size(s) for s in shapes]
+        return KerasTensor((None if None in sizes else _builtin_sum(sizes),), _join_dtype(xs))
+    return KerasTensor(_joined_shape("concatenate", shapes, axis), _join_dtype(xs))
+
+
+def _joined_shape(name, shapes, axis):
     ndim = len(shapes[0])
     if builtins.any(len(s) != ndim for s in shapes):
-        raise ValueError(f"ops.concatenate: all tensors need the same rank, received {shapes}.")
-    if axis is None:
-        total = 0
-        for s in shapes:
-            if None in s:
-                total = None
-                break
-            total += _math.prod(s)
-        out = (total,)
-    else:
-        axis = canonical_axis(axis, ndim)
-        out = []
-        for i in range(ndim):
-            dims = [s[i] for s in shapes]
-            if i == axis:
-                out.append(None if None in dims else _builtin_sum(dims))
-            else:
-                known = {d for d in dims if d is not None}
-                if len(known) > 1:
-                    raise ValueError(
-                        "ops.concatenate: all dimensions except the concatenation axis "
-                        f"({axis}) must match, received shapes {shapes}."
-                    )
-                out.append(known.pop() if known else None)
-        out = tuple(out)
-    dtype = dtypes.result_type(*(rules.dtype_of(x) for x in xs))
-    return KerasTensor(out, dtype)
-
-
-_builtin_sum = builtins.sum
+        raise ValueError(f"ops.{name}: all tensors need the same rank, received {shapes}.")
+    axis = canonical_axis(axis, ndim)
+    out = []
+    for i in range(ndim):
+        dims = [s[i] for s in shapes]
+        if i == axis:
+            out.append(None if None in dims else _builtin_sum(dims))
+            continue
+        known = {d for d in dims if d is not None}
+        if len(known) > 1:
+            raise ValueError(
+                f"ops.{name}: all dimensions except the joining axis ({axis}) must match, "
+                f"received shapes {shapes}."
+            )
+        out.append(known.pop() if known else None)
+    return tuple(out)
 
 
 @_public("concatenate")
 @op(_concatenate_rule)
 def concatenate(xs, axis=0):
-    """Joins tensors along an existing `axis`."""
-    return active.numpy.concatenate(list(promote(*xs)), axis=axis)
+    """Joins tensors along an existing `axis` (flattened first when None)."""
+    xs = list(promote(*xs))
+    if axis is None:
+        xs = [active.numpy.reshape(x, (-1,)) for x in xs]
+        axis = 0
+    return active.numpy.concatenate(xs, axis=axis)
+
+
+def _append_rule(x1, x2, axis=None):
+    return _concatenate_rule([x1, x2], axis)
+
+
+@_public("append")
+@op(_append_rule)
+def append(x1, x2, axis=None):
+    """`x2` appended to `x1` along `axis` (both flattened when None)."""
+    return concatenate([x1, x2], axis=axis)
 
 
 def _stack_rule(x, axis=0):
     shapes = [rules.shape_of(t) for t in x]
-    base = rules.broadcast_shapes(*shapes) if shapes else ()
-    if builtins.any(len(s) != len(base) for s in shapes):
+    if not shapes:
+        raise ValueError("ops.stack needs at least one tensor.")
+    if builtins.any(not _shapes_match(s, shapes[0]) for s in shapes):
         raise ValueError(f"ops.stack: all tensors need the same shape, received {shapes}.")
-    base = list(base)
+    base = [next((s[i] for s in shapes if s[i] is not None), None) for i in range(len(shapes[0]))]
     base.insert(canonical_axis(axis, len(base) + 1), len(shapes))
-    return KerasTensor(tuple(base), dtypes.result_type(*(rules.dtype_of(t) for t in x)))
+    return KerasTensor(tuple(base), _join_dtype(x))
 
 
 @_public("stack")
 @op(_stack_rule)
 def stack(x, axis=0):
-    """Joins tensors along a new `axis`."""
+    """Joins tensors of one shape along a new `axis`."""
     return active.numpy.stack(list(promote(*x)), axis=axis)
 
 
-# -- products -----------------------------------------------------------------------------------
+def _at_least(shape, rank):
+    """The shape NumPy's atleast_{1,2,3}d gives."""
+    shape = tuple(shape)
+    if len(shape) >= rank:
+        return shape
+    if rank == 1:
+        return (1,)
+    if rank == 2:
+        return (1,) * (2 - len(shape)) + shape
+    return {0: (1, 1, 1), 1: (1,) + shape + (1,), 2: shape + (1,)}[len(shape)]
+
+
+def _stack_family_rule(name, rank, axis_of):
+    def rule(xs):
+        if not len(xs):
+            raise ValueError(f"ops.{name} needs at least one tensor.")
+        shapes = [_at_least(rules.shape_of(x), rank) for x in xs]
+        return KerasTensor(_joined_shape(name, shapes, axis_of(shapes)), _join_dtype(xs))
+
+    return rule
+
+
+def _stack_family(xs, rank, axis_of):
+    xs = list(promote(*xs))
+    xs = [active.numpy.reshape(x, _at_least(tuple(x.shape), rank)) for x in xs]
+    return active.numpy.concatenate(xs, axis=axis_of([tuple(x.shape) for x in xs]))
+
+
+def _hstack_axis(shapes):
+    return 0 if len(shapes[0]) == 1 else 1
+
+
+@_public("hstack")
+@op(_stack_family_rule("hstack", 1, _hstack_axis))
+def hstack(xs):
+    """Joins tensors column-wise (along axis 1; axis 0 for 1-D tensors)."""
+    return _stack_family(xs, 1, _hstack_axis)
+
+
+@_public("vstack")
+@op(_stack_family_rule("vstack", 2, lambda shapes: 0))
+def vstack(xs):
+    """Joins tensors row-wise (along axis 0, 1-D tensors as rows)."""
+    return _stack_family(xs, 2, lambda shapes: 0)
+
+
+@_public("dstack")
+@op(_stack_family_rule("dstack", 3, lambda shapes: 2))
+def dstack(xs):
+    """Joins tensors depth-wise (along axis 2)."""
+    return _stack_family(xs, 3, lambda shapes: 2)
+
+
+# -- splitting ------------------------------------------------------------------------------------
+
+
+def _split_points(size, indices_or_sections, name):
+    """The split boundaries along an axis of `size` (None when unknown)."""
+    if isinstance(indices_or_sections, int):
+        sections = indices_or_sections
+        if sections <= 0:
+            raise ValueError(f"ops.{name}: the number of sections must be > 0, received {sections}.")
+        if size is None:
+            return [None] * (sections - 1)
+        if size % sections:
+            raise ValueError(
+                f"ops.{name}: an axis of size {size} does not split into {sections} equal "
+                "sections; use ops.array_split for unequal sections."
+            )
+        step = size // sections
+        return [step * i for i in range(1, sections)]
+    return [int(i) for i in indices_or_sections]
+
+
+def _split_rule(name, fixed_axis=None):
+    def rule(x, indices_or_sections, axis=0):
+        shape = list(rules.shape_of(x))
+        if fixed_axis is not None:
+            axis = fixed_axis(shape)
+        axis = canonical_axis(axis, len(shape))
+        size = shape[axis]
+        points = _split_points(size, indices_or_sections, name)
+        outputs = []
+        for start, stop in zip([0] + points, points + [size]):
+            piece = list(shape)
+            if start is None or stop is None or size is None:
+                piece[axis] = None
+            else:
+                start = _builtin_min(_builtin_max(start + size if start < 0 else start, 0), size)
+                stop = _builtin_min(_builtin_max(stop + size if stop < 0 else stop, 0), size)
+                piece[axis] = _builtin_max(stop - start, 0)
+            outputs.append(KerasTensor(tuple(piece), _dtype(x)))
+        return outputs
+
+    return rule
+
+
+def _split(x, indices_or_sections, axis, name):
+    x = to_tensor(x)
+    shape = list(x.shape)
+    axis = canonical_axis(axis, len(shape))
+    points = _split_points(shape[axis], indices_or_sections, name)
+    return list(active.numpy.split(x, points, axis=axis))
+
+
+@_public("split")
+@op(_split_rule("split"))
+def split(x, indices_or_sections, axis=0):
+    """`x` split along `axis` into equal sections (an int) or at the given indices."""
+    return _split(x, indices_or_sections, axis, "split")
+
+
+def _array_split_points(size, sections):
+    if not isinstance(sections, int) or sections <= 0:
+        raise ValueError(
+            f"ops.array_split: `indices_or_sections` must be an int > 0, received {sections}."
+        )
+    base, extra = divmod(size, sections)
+    sizes = [base + 1] * extra + [base] * (sections - extra)
+    return list(np.cumsum(sizes)[:-1].astype(int))
+
+
+def _array_split_rule(x, indices_or_sections, axis=0):
+    shape = list(rules.shape_of(x))
+    axis = canonical_axis(axis, len(shape))
+    if shape[axis] is None:
+        return _split_rule("array_split")(x, indices_or_sections, axis)
+    points = _array_split_points(shape[axis], indices_or_sections)
+    return _split_rule("array_split")(x, points, axis)
+
+
+@_public("array_split")
+@op(_array_split_rule)
+def array_split(x, indices_or_sections, axis=0):
+    """`x` split along `axis` into `indices_or_sections` nearly equal parts (first larger)."""
+    x = to_tensor(x)
+    axis = canonical_axis(axis, len(x.shape))
+    points = _array_split_points(int(x.shape[axis]), indices_or_sections)
+    return list(active.numpy.split(x, points, axis=axis))
+
+
+def _directional_split(name, rank, axis_of):
+    rule = _split_rule(name, axis_of)
+
+    def check(x):
+        shape = rules.shape_of(x)
+        if len(shape) < rank:
+            raise ValueError(f"ops.{name} needs a tensor of rank >= {rank}, received {shape}.")
+
+    def spec(x, indices_or_sections):
+        check(x)
+        return rule(x, indices_or_sections)
+
+    def compute(x, indices_or_sections):
+        check(x)
+        return _split(x, indices_or_sections, axis_of(list(rules.shape_of(x))), name)
+
+    return spec, compute
+
+
+_hsplit_rule, _hsplit = _directional_split("hsplit", 1, lambda s: 0 if len(s) == 1 else 1)
+_vsplit_rule, _vsplit = _directional_split("vsplit", 2, lambda s: 0)
+_dsplit_rule, _dsplit = _directional_split("dsplit", 3, lambda s: 2)
+
+
+@_public("hsplit")
+@op(_hsplit_rule)
+def hsplit(x, indices_or_sections):
+    """`split` along axis 1 (axis 0 for 1-D tensors)."""
+    return _hsplit(x, indices_or_sections)
+
+
+@_public("vsplit")
+@op(_vsplit_rule)
+def vsplit(x, indices_or_sections):
+    """`split` along axis 0 of a tensor of rank >= 2."""
+    return _vsplit(x, indices_or_sections)
+
+
+@_public("dsplit")
+@op(_dsplit_rule)
+def dsplit(x, indices_or_sections):
+    """`split` along axis 2 of a tensor of rank >= 3."""
+    return _dsplit(x, indices_or_sections)
+
+
+# -- indexing -------------------------------------------------------------------------------------
+
+
+def _get_item_rule(x, key):
+    shape = list(rules.shape_of(x))
+    keys = list(key) if isinstance(key, tuple) else [key]
+    for k in keys:
+        if not (k is None or k is Ellipsis or isinstance(k, (int, slice, np.integer))
+                and not isinstance(k, bool)):
+            raise ValueError(
+                "ops.get_item on symbolic tensors supports ints, slices, None and Ellipsis; "
+                f"received key {key!r}. Index concrete tensors for array or boolean keys."
+            )
+    if keys.count(Ellipsis) > 1:
+        raise ValueError(f"ops.get_item: at most one Ellipsis is allowed, received key {key!r}.")
+    consuming = len([k for k in keys if k is not None and k is not Ellipsis])
+    if consuming > len(shape):
+        raise ValueError(
+            f"ops.get_item: too many indices ({consuming}) for a tensor of shape "
+            f"{tuple(shape)}; key {key!r}."
+        )
+    if Ellipsis not in keys:
+        keys.append(Ellipsis)
+    out = []
+    remaining = list(shape)
+    for k in keys:
+        if k is None:
+            out.append(1)
+        elif k is Ellipsis:
+            take = len(remaining) - len([j for j in keys[keys.index(Ellipsis) + 1:]
+                                         if j is not None])
+            out.extend(remaining[:take])
+            remaining = remaining[take:]
+        else:
+            length = remaining.pop(0)
+            if isinstance(k, slice):
+                out.append(None if length is None else len(range(*k.indices(length))))
+            elif length is not None and not -length <= int(k) < length:
+                raise ValueError(
+                    f"ops.get_item: index {int(k)} is out of bounds for an axis of size "
+                    f"{length} (shape {tuple(shape)})."
+                )
+    return _same(x, out)
+
+
+def _index_key(part):
+    if part is None or part is Ellipsis or isinstance(part, (int, slice, np.integer)):
+        return part
+    if isinstance(part, (list, tuple)) or hasattr(part, "shape"):
+        value = to_tensor(part)
+        if not (dtypes.is_int_dtype(value.dtype) or dtypes.standardize_dtype(value.dtype) == "bool"):
+            raise ValueError(
+                f"ops.get_item: array keys must hold ints or bools, received dtype {value.dtype}."
+            )
+        return value
+    raise ValueError(f"ops.get_item: unsupported key {part!r} of type {type(part).__name__}.")
+
+
+@_public("get_item")
+@op(_get_item_rule)
+def get_item(x, key):
+    """`x[key]` with NumPy indexing: ints, slices, None, Ellipsis, int and bool arrays."""
+    if isinstance(key, tuple):
+        key = tuple(_index_key(k) for k in key)
+    else:
+        key = _index_key(key)
+    return active.numpy.get_item(to_tensor(x), key)
+
+
+def _take_rule(x, indices, axis=None):
+    x_shape = list(rules.shape_of(x))
+    i_shape = list(rules.shape_of(indices))
+    if axis is None:
+        return _same(x, i_shape)
+    axis = canonical_axis(axis, len(x_shape))
+    return _same(x, x_shape[:axis] + i_shape + x_shape[axis + 1:])
+
+
+def _int_indices(indices):
+    indices = to_tensor(indices)
+    if dtypes.standardize_dtype(indices.dtype) not in ("int32", "int64"):
+        indices = to_tensor(indices, "int32")
+    return indices
+
+
+@_public("take")
+@op(_take_rule)
+def take(x, indices, axis=None):
+    """Elements of `x` at `indices` along `axis` (of the flattened `x` when None)."""
+    return active.numpy.take(to_tensor(x), _int_indices(indices), axis=axis)
+
+
+def _take_along_axis_rule(x, indices, axis=None):
+    x_shape = list(rules.shape_of(x))
+    i_shape = list(rules.shape_of(indices))
+    if axis is None:
+        return _same(x, i_shape)
+    if len(x_shape) != len(i_shape):
+        raise ValueError(
+            "ops.take_along_axis: `x` and `indices` need the same rank, received shapes "
+            f"{tuple(x_shape)} and {tuple(i_shape)}."
+        )
+    axis = canonical_axis(axis, len(x_shape))
+    x_shape[axis] = i_shape[axis]
+    out = rules.broadcast_shapes(tuple(x_shape), tuple(i_shape))
+    return _same(x, out)
+
+
+@_public("take_along_axis")
+@op(_take_along_axis_rule)
+def take_along_axis(x, indices, axis=None):
+    """Elements of `x` at `indices` matched along `axis` (flattened `x` when None)."""
+    x = to_tensor(x)
+    indices = _int_indices(indices)
+    if axis is None:
+        return active.numpy.take_along_axis(active.numpy.reshape(x, (-1,)),
+                                            active.numpy.reshape(indices, (-1,)), axis=0)
+    axis = canonical_axis(axis, len(x.shape))
+    shape = list(_take_along_axis_rule(KerasTensor(tuple(x.shape)), KerasTensor(tuple(indices.shape)),
+                                       axis).shape)
+    x_shape = list(shape)
+    x_shape[axis] = x.shape[axis]
+    x = active.numpy.broadcast_to(x, tuple(x_shape))
+    indices = active.numpy.broadcast_to(indices, tuple(shape))
+    return active.numpy.take_along_axis(x, indices, axis=axis)
+
+
+def _nonzero_rule(x):
+    return tuple(KerasTensor((None,), "int32") for _ in rules.shape_of(x))
+
+
+@_public("nonzero")
+@op(_nonzero_rule)
+def nonzero(x):
+    """The int32 indices of the non-zero values, one tensor per axis (needs concrete `x`)."""
+    return active.numpy.nonzero(to_tensor(x))
+
+
+def _searchsorted_rule(sorted_sequence, values, side="left"):
+    seq_shape = rules.shape_of(sorted_sequence)
+    if len(seq_shape) != 1:
+        raise ValueError(
+            "ops.searchsorted needs a 1-D `sorted_sequence` (use ops.vectorized_map for more), "
+            f"received shape {seq_shape}."
+        )
+    if side not in ("left", "right"):
+        raise ValueError(f"ops.searchsorted: `side` must be 'left' or 'right', received {side!r}.")
+    return KerasTensor(rules.shape_of(values), "int32")
+
+
+@_public("searchsorted")
+@op(_searchsorted_rule)
+def searchsorted(sorted_sequence, values, side="left"):
+    """Indices (int32) where `values` would be inserted to keep `sorted_sequence` sorted."""
+    _searchsorted_rule(KerasTensor(rules.shape_of(sorted_sequence)), KerasTensor(()), side)
+    sorted_sequence, values = promote(sorted_sequence, values)
+    return active.numpy.searchsorted(sorted_sequence, values, side=side)
+
+
+def _digitize_rule(x, bins):
+    if len(rules.shape_of(bins)) != 1:
+        raise ValueError(f"ops.digitize: `bins` must be 1-D, received shape {rules.shape_of(bins)}.")
+    return KerasTensor(rules.shape_of(x), "int32")
+
+
+@_public("digitize")
+@op(_digitize_rule)
+def digitize(x, bins):
+    """The index (int32) of the bin of `bins` each value of `x` falls in."""
+    _digitize_rule(KerasTensor(()), bins)
+    return active.numpy.digitize(*promote(x, bins))
+
+
+def _histogram_rule(x, bins=10, range=None):  # noqa: A002 - Keras' argument name
+    if not isinstance(bins, int) or bins <= 0:
+        raise ValueError(f"ops.histogram: `bins` must be an int > 0, received bins={bins!r}.")
+    if range is not None and (len(range) != 2 or range[0] > range[1]):
+        raise ValueError(
+            f"ops.histogram: `range` must be (min, max) with min <= max, received {range!r}."
+        )
+    if len(rules.shape_of(x)) != 1:
+        raise ValueError(f"ops.histogram: `x` must be 1-D, received shape {rules.shape_of(x)}.")
+    return (KerasTensor((bins,), "int32"), KerasTensor((bins + 1,), _float_dtype(_dtype(x))))
+
+
+@_public("histogram")
+@op(_histogram_rule)
+def histogram(x, bins=10, range=None):  # noqa: A002
+    """Counts (int32) of `x` in `bins` equal bins over `range`, and the bin edges (float)."""
+    x = to_tensor(x)
+    _histogram_rule(KerasTensor(tuple(x.shape)), bins, range)
+    x = _cast(x, _float_dtype(dtypes.standardize_dtype(x.dtype)))
+    range = None if range is None else (float(range[0]), float(range[1]))
+    return active.numpy.histogram(x, bins=bins, range=range)
+
+
+def _unique_rule(x, sorted=True, return_index=False, return_inverse=False,  # noqa: A002
+                 return_counts=False, axis=None, size=None, fill_value=None):
+    if not sorted:
+        raise ValueError("ops.unique: sorted=False is not supported; the values come sorted.")
+    shape = list(rules.shape_of(x))
+    if axis is None:
+        values_shape = (size,)
+    else:
+        axis = canonical_axis(axis, len(shape))
+        values_shape = tuple(size if i == axis else d for i, d in enumerate(shape))
+    outputs = [KerasTensor(values_shape, _dtype(x))]
+    if return_index:
+        outputs.append(KerasTensor((size,), "int32"))
+    if return_inverse:
+        outputs.append(KerasTensor(tuple(shape) if axis is None else (shape[axis],), "int32"))
+    if return_counts:
+        outputs.append(KerasTensor((size,), "int32"))
+    return outputs[0] if len(outputs) == 1 else tuple(outputs)
+
+
+@_public("unique")
+@op(_unique_rule)
+def unique(x, sorted=True, return_index=False, return_inverse=False,  # noqa: A002
+           return_counts=False, axis=None, size=None, fill_value=None):
+    """The sorted unique values of `x` (along `axis`), optionally first indices, inverse and
+    counts (int32). Without `size` the length depends on the values (needs concrete `x`);
+    with `size` the result is cut or padded with `fill_value` (default: the smallest value).
+    """
+    x = to_tensor(x)
+    _unique_rule(KerasTensor(tuple(x.shape)), sorted, axis=axis)
+    return active.numpy.unique(x, return_index=return_index, return_inverse=return_inverse,
+                               return_counts=return_counts, axis=axis, size=size,
+                               fill_value=fill_value)
+
+
+@_public("isin")
+@op(lambda x1, x2, assume_unique=False, invert=False: KerasTensor(rules.shape_of(x1), "bool"))
+def isin(x1, x2, assume_unique=False, invert=False):
+    """Whether each value of `x1` occurs in `x2` (the opposite with `invert`)."""
+    x1, x2 = promote(x1, x2)
+    return active.numpy.isin(x1, x2, assume_unique=assume_unique, invert=invert)
+
+
+def _select_rule(condlist, choicelist, default=0):
+    if len(condlist) != len(choicelist) or not len(condlist):
+        raise ValueError(
+            "ops.select: `condlist` and `choicelist` must be non-empty and of one length, "
+            f"received {len(condlist)} and {len(choicelist)}."
+        )
+    shape = rules.broadcast_shapes(*(rules.shape_of(t) for t in [*condlist, *choicelist, default]))
+    dtype = dtypes.result_type(*(rules.dtype_of(t) for t in [*choicelist, default]))
+    return KerasTensor(shape, dtype)
+
+
+@_public("select")
+@op(_select_rule)
+def select(condlist, choicelist, default=0):
+    """Per element, the choice of the first true condition (else `default`)."""
+    spec = _select_rule(condlist, choicelist, default)
+    conditions = [active.numpy.broadcast_to(to_tensor(c, "bool"), spec.shape) for c in condlist]
+    *choices, default = promote(*choicelist, default)
+    choices = [active.numpy.broadcast_to(c, spec.shape) for c in choices]
+    return active.numpy.select(conditions, choices, default=default)
+
+
+def _unravel_index_rule(indices, shape):
+    shape = tuple(shape)
+    out = [None] if None in shape else list(rules.shape_of(indices))
+    return tuple(KerasTensor(tuple(out), _dtype(indices)) for _ in shape)
+
+
+@_public("unravel_index")
+@op(_unravel_index_rule)
+def unravel_index(indices, shape):
+    """The coordinates in a tensor of `shape` of the flat `indices`, one tensor per axis."""
+    return active.numpy.unravel_index(to_tensor(indices), tuple(int(d) for d in shape))
+
+
+# -- products -------------------------------------------------------------------------------------
+
+
+def _product_dtype(x1, x2):
+    return dtypes.result_type(rules.dtype_of(x1), rules.dtype_of(x2))
 
 
 def _matmul_rule(x1, x2):
     s1, s2 = list(rules.shape_of(x1)), list(rules.shape_of(x2))
     if not s1 or not s2:
         raise ValueError("ops.matmul: inputs must have rank >= 1 (use multiply for scalars).")
-    drop1 = len(s1) == 1
-    drop2 = len(s2) == 1
+    drop1, drop2 = len(s1) == 1, len(s2) == 1
     if drop1:
         s1 = [1] + s1
     if drop2:
@@ -272,20 +1632,359 @@ def _matmul_rule(x1, x2):
         out.pop(-2)
     if drop2:
         out.pop(-1)
-    dtype = dtypes.result_type(rules.dtype_of(x1), rules.dtype_of(x2))
-    if dtype == "bool":
-        dtype = "int32"
-    elif dtype in ("int8", "uint8"):
-        dtype = "int32"
-    return KerasTensor(tuple(out), dtype)
+    return KerasTensor(tuple(out), _matmul_dtype(rules.dtype_of(x1), rules.dtype_of(x2)))
+
+
+def _matmul_dtype(d1, d2):
+    if d1 == "int8" and d2 == "int8":
+        return "int32"  # int8 products accumulate in int32, as in Keras
+    return dtypes.result_type(d1, d2)
 
 
 @_public("matmul")
 @op(_matmul_rule)
 def matmul(x1, x2):
     """Matrix product of the last two axes, batched over the leading ones."""
+    out = _matmul_dtype(rules.dtype_of(x1), rules.dtype_of(x2))
+    return active.numpy.matmul(to_tensor(x1, out), to_tensor(x2, out))
+
+
+def _dot_rule(x1, x2):
+    s1, s2 = list(rules.shape_of(x1)), list(rules.shape_of(x2))
+    dtype = _product_dtype(x1, x2)
+    if not s1 or not s2:
+        return KerasTensor(rules.broadcast_shapes(tuple(s1), tuple(s2)), dtype)
+    inner_2 = s2[0] if len(s2) == 1 else s2[-2]
+    if s1[-1] is not None and inner_2 is not None and s1[-1] != inner_2:
+        raise ValueError(
+            f"ops.dot: incompatible shapes {tuple(s1)} and {tuple(s2)}: the last axis of x1 "
+            f"({s1[-1]}) must equal the {'only' if len(s2) == 1 else 'second-to-last'} axis "
+            f"of x2 ({inner_2})."
+        )
+    if len(s2) == 1:
+        return KerasTensor(tuple(s1[:-1]), dtype)
+    return KerasTensor(tuple(s1[:-1] + s2[:-2] + s2[-1:]), dtype)
+
+
+@_public("dot")
+@op(_dot_rule)
+def dot(x1, x2):
+    """NumPy's dot: products of scalars, inner of vectors, matmul and sum-products beyond."""
     x1, x2 = promote(x1, x2)
-    dtype = dtypes.standardize_dtype(x1.dtype)
-    if dtype in ("bool", "int8", "uint8"):
-        x1, x2 = to_tensor(x1, "int32"), to_tensor(x2, "int32")
-    return active.numpy.matmul(x1, x2)
+    if not x1.shape or not x2.shape:
+        return active.numpy.multiply(x1, x2)
+    return active.numpy.dot(x1, x2)
+
+
+def _tensordot_axes(axes, ndim1, ndim2):
+    if isinstance(axes, int):
+        if axes < 0 or axes > _builtin_min(ndim1, ndim2):
+            raise ValueError(f"ops.tensordot: `axes`={axes} is invalid for ranks {ndim1}, {ndim2}.")
+        return list(range(ndim1 - axes, ndim1)), list(range(axes))
+    a1, a2 = axes
+    a1 = [a1] if isinstance(a1, int) else list(a1)
+    a2 = [a2] if isinstance(a2, int) else list(a2)
+    if len(a1) != len(a2):
+        raise ValueError(f"ops.tensordot: `axes` must pair axes one to one, received {axes}.")
+    return ([canonical_axis(a, ndim1, "axes") for a in a1],
+            [canonical_axis(a, ndim2, "axes") for a in a2])
+
+
+def _tensordot_rule(x1, x2, axes=2):
+    s1, s2 = rules.shape_of(x1), rules.shape_of(x2)
+    a1, a2 = _tensordot_axes(axes, len(s1), len(s2))
+    for i, j in zip(a1, a2):
+        if s1[i] is not None and s2[j] is not None and s1[i] != s2[j]:
+            raise ValueError(
+                f"ops.tensordot: contracted axes differ in size: axis {i} of x1 {s1} and axis "
+                f"{j} of x2 {s2}."
+            )
+    out = [d for i, d in enumerate(s1) if i not in a1] + [d for j, d in enumerate(s2) if j not in a2]
+    return KerasTensor(tuple(out), _product_dtype(x1, x2))
+
+
+@_public("tensordot")
+@op(_tensordot_rule)
+def tensordot(x1, x2, axes=2):
+    """Sum of products over the last `axes` axes of x1 and first of x2 (or the given pairs)."""
+    x1, x2 = promote(x1, x2)
+    a1, a2 = _tensordot_axes(axes, len(x1.shape), len(x2.shape))
+    return active.numpy.tensordot(x1, x2, axes=(tuple(a1), tuple(a2)))
+
+
+def _inner_rule(x1, x2):
+    s1, s2 = tuple(rules.shape_of(x1)), tuple(rules.shape_of(x2))
+    dtype = _product_dtype(x1, x2)
+    if not s1 or not s2:
+        return KerasTensor(s2 if not s1 else s1, dtype)
+    if s1[-1] is not None and s2[-1] is not None and s1[-1] != s2[-1]:
+        raise ValueError(
+            f"ops.inner: the last axes of x1 {s1} and x2 {s2} must have the same size."
+        )
+    return KerasTensor(s1[:-1] + s2[:-1], dtype)
+
+
+@_public("inner")
+@op(_inner_rule)
+def inner(x1, x2):
+    """Sum of products over the last axes of `x1` and `x2`."""
+    x1, x2 = promote(x1, x2)
+    if not x1.shape or not x2.shape:
+        return active.numpy.multiply(x1, x2)
+    return active.numpy.tensordot(x1, x2, axes=((len(x1.shape) - 1,), (len(x2.shape) - 1,)))
+
+
+def _outer_rule(x1, x2):
+    s1, s2 = rules.shape_of(x1), rules.shape_of(x2)
+    return KerasTensor((_flat_size(s1), _flat_size(s2)), _product_dtype(x1, x2))
+
+
+@_public("outer")
+@op(_outer_rule)
+def outer(x1, x2):
+    """All products of the flattened `x1` with the flattened `x2`, as a matrix."""
+    x1, x2 = promote(x1, x2)
+    return active.numpy.multiply(active.numpy.reshape(x1, (-1, 1)),
+                                 active.numpy.reshape(x2, (1, -1)))
+
+
+@_public("vdot")
+@op(lambda x1, x2: KerasTensor((), _product_dtype(x1, x2)))
+def vdot(x1, x2):
+    """Dot product of the flattened tensors, conjugating `x1` when complex."""
+    x1, x2 = promote(x1, x2)
+    if dtypes.is_complex_dtype(x1.dtype):
+        x1 = active.numpy.conjugate(x1)
+    return active.numpy.dot(active.numpy.reshape(x1, (-1,)), active.numpy.reshape(x2, (-1,)))
+
+
+def _kron_rule(x1, x2):
+    s1, s2 = list(rules.shape_of(x1)), list(rules.shape_of(x2))
+    ndim = _builtin_max(len(s1), len(s2))
+    s1 = [1] * (ndim - len(s1)) + s1
+    s2 = [1] * (ndim - len(s2)) + s2
+    out = [None if a is None or b is None else a * b for a, b in zip(s1, s2)]
+    return KerasTensor(tuple(out), _product_dtype(x1, x2))
+
+
+@_public("kron")
+@op(_kron_rule)
+def kron(x1, x2):
+    """Kronecker product: blocks of `x2` scaled by each element of `x1`."""
+    return active.numpy.kron(*promote(x1, x2))
+
+
+def _cross_rule(x1, x2, axisa=-1, axisb=-1, axisc=-1, axis=None):
+    if axis is not None:
+        axisa = axisb = axisc = axis
+    s1, s2 = list(rules.shape_of(x1)), list(rules.shape_of(x2))
+    a = canonical_axis(axisa, len(s1), "axisa")
+    b = canonical_axis(axisb, len(s2), "axisb")
+    n1, n2 = s1.pop(a), s2.pop(b)
+    for n, name in ((n1, "x1"), (n2, "x2")):
+        if n is not None and n not in (2, 3):
+            raise ValueError(
+                f"ops.cross: the vectors of `{name}` must have 2 or 3 components, received {n}."
+            )
+    out = list(rules.broadcast_shapes(tuple(s1), tuple(s2)))
+    if n1 == 3 or n2 == 3 or None in (n1, n2):
+        out.insert(canonical_axis(axisc, len(out) + 1, "axisc"), 3 if None not in (n1, n2) else None)
+    return KerasTensor(tuple(out), _product_dtype(x1, x2))
+
+
+@_public("cross")
+@op(_cross_rule)
+def cross(x1, x2, axisa=-1, axisb=-1, axisc=-1, axis=None):
+    """Cross product of 2- or 3-component vectors along the given axes."""
+    x1, x2 = promote(x1, x2)
+    return active.numpy.cross(x1, x2, axisa=axisa, axisb=axisb, axisc=axisc, axis=axis)
+
+
+def _einsum_parse(subscripts, n_operands):
+    subscripts = subscripts.replace(" ", "")
+    if subscripts.count("->") > 1:
+        raise ValueError(f"ops.einsum: at most one '->' is allowed, received {subscripts!r}.")
+    lhs, _, rhs = subscripts.partition("->")
+    inputs = lhs.split(",")
+    if len(inputs) != n_operands:
+        raise ValueError(
+            f"ops.einsum: {subscripts!r} names {len(inputs)} operands, received {n_operands}."
+        )
+    if "->" not in subscripts:
+        letters = [c for c in lhs if c.isalpha()]
+        rhs = ("..." if "..." in lhs else "") + "".join(
+            sorted(c for c in set(letters) if letters.count(c) == 1)
+        )
+    return inputs, rhs
+
+
+def _einsum_rule(subscripts, *operands, **kwargs):
+    inputs, rhs = _einsum_parse(subscripts, len(operands))
+    sizes = {}
+    ellipsis_shapes = []
+    for spec, x in zip(inputs, operands):
+        shape = list(rules.shape_of(x))
+        head, dots, tail = spec.partition("...")
+        named = len(head) + len(tail)
+        if (dots and named > len(shape)) or (not dots and named != len(shape)):
+            raise ValueError(
+                f"ops.einsum: subscript {spec!r} does not fit an operand of shape {tuple(shape)}."
+            )
+        middle = shape[len(head):len(shape) - len(tail)]
+        ellipsis_shapes.append(tuple(middle))
+        for letter, d in list(zip(head, shape)) + list(zip(tail, shape[len(shape) - len(tail):])):
+            known = sizes.get(letter, 1)
+            if d is None:
+                sizes.setdefault(letter, None)
+            elif known not in (None, 1) and d not in (1, known):
+                raise ValueError(
+                    f"ops.einsum: index {letter!r} has sizes {known} and {d} in {subscripts!r}."
+                )
+            elif d != 1 or letter not in sizes:
+                sizes[letter] = d if known in (None, 1) else known
+    out = []
+    for part in rhs.partition("...")[0], "...", rhs.partition("...")[2]:
+        if part == "...":
+            if "..." in rhs:
+                out.extend(rules.broadcast_shapes(*ellipsis_shapes) if ellipsis_shapes else ())
+            continue
+        for letter in part:
+            if letter not in sizes:
+                raise ValueError(
+                    f"ops.einsum: output index {letter!r} of {subscripts!r} is in no input."
+                )
+            out.append(sizes[letter])
+    return KerasTensor(tuple(out), _einsum_dtype(operands))
+
+
+def _einsum_dtype(operands):
+    found = {rules.dtype_of(x, weak=False) for x in operands}
+    if found == {"int8"}:
+        return "int32"
+    return dtypes.result_type(*(rules.dtype_of(x) for x in operands))
+
+
+@_public("einsum")
+@op(_einsum_rule)
+def einsum(subscripts, *operands, **kwargs):
+    """Einstein summation over `operands` as described by `subscripts` ("ij,jk->ik")."""
+    out = _einsum_dtype(operands)
+    return active.numpy.einsum(subscripts, *(to_tensor(x, out) for x in operands))
+
+
+def _correlate_rule(x1, x2, mode="valid"):
+    s1, s2 = rules.shape_of(x1), rules.shape_of(x2)
+    if len(s1) != 1 or len(s2) != 1:
+        raise ValueError(f"ops.correlate needs 1-D tensors, received shapes {s1} and {s2}.")
+    if mode not in ("valid", "same", "full"):
+        raise ValueError(
+            f"ops.correlate: `mode` must be 'valid', 'same' or 'full', received {mode!r}."
+        )
+    n1, n2 = s1[0], s2[0]
+    if n1 is None or n2 is None:
+        n = None
+    elif mode == "valid":
+        n = _builtin_max(n1, n2) - _builtin_min(n1, n2) + 1
+    elif mode == "same":
+        n = _builtin_max(n1, n2)
+    else:
+        n = n1 + n2 - 1
+    return KerasTensor((n,), _correlate_dtype(x1, x2))
+
+
+def _correlate_dtype(x1, x2):
+    dtype = _product_dtype(x1, x2)
+    if dtype == "int64":
+        return "float64"
+    return dtype if dtype in ("bfloat16", "float16", "float64") else "float32"
+
+
+@_public("correlate")
+@op(_correlate_rule)
+def correlate(x1, x2, mode="valid"):
+    """Cross-correlation of two 1-D tensors (`mode` "valid", "same" or "full")."""
+    _correlate_rule(KerasTensor(rules.shape_of(x1)), KerasTensor(rules.shape_of(x2)), mode)
+    out = _correlate_dtype(x1, x2)
+    return active.numpy.correlate(to_tensor(x1, out), to_tensor(x2, out), mode=mode)
+
+
+def _corrcoef_rule(x):
+    shape = rules.shape_of(x)
+    if len(shape) > 2:
+        raise ValueError(f"ops.corrcoef needs a 1-D or 2-D tensor, received shape {shape}.")
+    n = 1 if len(shape) < 2 else shape[0]
+    dtype = _dtype(x)
+    dtype = "float64" if dtype == "int64" else _float_dtype(dtype)
+    return KerasTensor(() if n == 1 else (n, n), dtype)
+
+
+@_public("corrcoef")
+@op(_corrcoef_rule)
+def corrcoef(x):
+    """Pearson correlation coefficients between the rows (variables) of `x`."""
+    out = _corrcoef_rule(KerasTensor(rules.shape_of(x), _dtype(x))).dtype
+    return _cast(active.numpy.corrcoef(to_tensor(x, _compute_dtype(out))), out)
+
+
+def _vander_rule(x, N=None, increasing=False):  # noqa: N803 - Keras' argument name
+    shape = rules.shape_of(x)
+    if len(shape) != 1:
+        raise ValueError(f"ops.vander needs a 1-D tensor, received shape {shape}.")
+    if N is not None and (not isinstance(N, int) or N < 0):
+        raise ValueError(f"ops.vander: `N` must be an int >= 0, received N={N!r}.")
+    return _same(x, (shape[0], shape[0] if N is None else N))
+
+
+@_public("vander")
+@op(_vander_rule)
+def vander(x, N=None, increasing=False):  # noqa: N803
+    """The Vandermonde matrix of `x`: columns are powers of `x` (decreasing by default)."""
+    x = to_tensor(x)
+    _vander_rule(KerasTensor(tuple(x.shape)), N)
+    return active.numpy.vander(x, N=N, increasing=increasing)
+
+
+def _trapezoid_rule(y, x=None, dx=1.0, axis=-1):
+    shape = list(rules.shape_of(y))
+    if not shape:
+        raise ValueError("ops.trapezoid needs `y` of rank >= 1, received a scalar.")
+    shape.pop(canonical_axis(axis, len(shape)))
+    return KerasTensor(tuple(shape), _float_dtype(_dtype(y)))
+
+
+@_public("trapezoid")
+@op(_trapezoid_rule)
+def trapezoid(y, x=None, dx=1.0, axis=-1):
+    """Integral of `y` along `axis` by the trapezoidal rule (at points `x`, or spacing `dx`)."""
+    out = _float_dtype(_dtype(y))
+    compute = _compute_dtype(out)
+    y = to_tensor(y, compute)
+    x = None if x is None else to_tensor(x, compute)
+    return _cast(active.numpy.trapezoid(y, x=x, dx=float(dx), axis=axis), out)
+
+
+def _slogdet_rule(x):
+    shape = rules.shape_of(x)
+    if len(shape) < 2 or (None not in shape[-2:] and shape[-1] != shape[-2]):
+        raise ValueError(f"ops.slogdet needs square matrices (..., n, n), received shape {shape}.")
+    dtype = _float_dtype(_dtype(x))
+    return (KerasTensor(tuple(shape[:-2]), dtype), KerasTensor(tuple(shape[:-2]), dtype))
+
+
+@_public("slogdet")
+@op(_slogdet_rule)
+def slogdet(x):
+    """Sign and natural log of the absolute determinant of (a batch of) square matrices."""
+    out = _float_dtype(_dtype(x))
+    sign, logabsdet = active.numpy.slogdet(to_tensor(x, _compute_dtype(out)))
+    return _cast(sign, out), _cast(logabsdet, out)
+
+
+@_public("vectorize")
+def vectorize(pyfunc, *, excluded=None, signature=None):
+    """`pyfunc` made to map over leading axes of its tensor arguments (NumPy's vectorize).
+
+    Example:
+    >>> add_rows = ops.vectorize(lambda a, b: a + b, signature="(n),(n)->(n)")
+    """
+    return active.numpy.vectorize(pyfunc, excluded=excluded, signature=signature)

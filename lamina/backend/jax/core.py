@@ -85,3 +85,137 @@ def device_scope(device_name):
 
 def stop_gradient(x):
     return jax.lax.stop_gradient(x)
+
+
+def random_seed_dtype():
+    """The dtype of the `(2,)` seed tensors that the random functions of this backend take."""
+    return "uint32"
+
+
+def in_tracing_scope():
+    """Whether code runs while jax traces a function (jit, grad, vmap, a loop body)."""
+    return isinstance(jnp.zeros(()), jax.core.Tracer)
+
+
+# -- control flow: jax.lax primitives, so that the loops compile -------------------------------
+
+
+def cond(pred, true_fn, false_fn):
+    return jax.lax.cond(pred, true_fn, false_fn)
+
+
+def switch(index, branches, *operands):
+    return jax.lax.switch(index, branches, *operands)
+
+
+def while_loop(cond, body, loop_vars, maximum_iterations=None):
+    is_tuple = isinstance(loop_vars, (list, tuple))
+    loop_vars = tuple(loop_vars) if is_tuple else (loop_vars,)
+
+    def as_tuple(outputs):
+        return tuple(outputs) if is_tuple else (outputs,)
+
+    if maximum_iterations is None:
+        outputs = jax.lax.while_loop(
+            lambda state: cond(*state), lambda state: as_tuple(body(*state)), loop_vars
+        )
+    else:
+        # The iteration count travels with the loop variables as one more carried value.
+        def counted_cond(state):
+            return jnp.logical_and(cond(*state[:-1]), state[-1] < maximum_iterations)
+
+        def counted_body(state):
+            return as_tuple(body(*state[:-1])) + (state[-1] + 1,)
+
+        outputs = jax.lax.while_loop(counted_cond, counted_body, loop_vars + (jnp.int32(0),))
+        outputs = outputs[:-1]
+    return outputs if is_tuple else outputs[0]
+
+
+def fori_loop(lower, upper, body_fun, init_val):
+    return jax.lax.fori_loop(lower, upper, body_fun, init_val)
+
+
+def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
+    return jax.lax.scan(f, init, xs=xs, length=length, reverse=reverse, unroll=unroll)
+
+
+def map(f, xs):  # noqa: A001 - Keras' name
+    return jax.lax.map(f, xs)
+
+
+def vectorized_map(function, elements):
+    return jax.vmap(function)(elements)
+
+
+def associative_scan(f, elems, reverse=False, axis=0):
+    return jax.lax.associative_scan(f, elems, reverse=reverse, axis=axis)
+
+
+# -- slicing and scattering --------------------------------------------------------------------
+
+
+def slice(inputs, start_indices, shape):  # noqa: A001 - Keras' name
+    if not isinstance(start_indices, (list, tuple)):
+        start_indices = [start_indices[i] for i in range(len(shape))]
+    sizes = tuple(
+        inputs.shape[i] - start_indices[i] if int(size) == -1 else int(size)
+        for i, size in enumerate(shape)
+    )
+    return jax.lax.dynamic_slice(inputs, start_indices, sizes)
+
+
+def slice_update(inputs, start_indices, updates):
+    if not isinstance(start_indices, (list, tuple)):
+        start_indices = [start_indices[i] for i in range(inputs.ndim)]
+    return jax.lax.dynamic_update_slice(inputs, updates, start_indices)
+
+
+def scatter(indices, values, shape):
+    out = jnp.zeros(shape, values.dtype)
+    return out.at[tuple(jnp.moveaxis(indices, -1, 0))].add(values)
+
+
+def scatter_update(inputs, indices, updates, reduction=None):
+    index = tuple(jnp.moveaxis(jnp.asarray(indices), -1, 0))
+    if reduction is None:
+        return inputs.at[index].set(updates)
+    if reduction == "add":
+        return inputs.at[index].add(updates)
+    if reduction == "max":
+        return inputs.at[index].max(updates)
+    if reduction == "min":
+        return inputs.at[index].min(updates)
+    if reduction == "mul":
+        return inputs.at[index].multiply(updates)
+    raise ValueError(
+        f"scatter_update: unsupported reduction={reduction!r}; expected None, 'add', "
+        "'max', 'min' or 'mul'."
+    )
+
+
+def unstack(x, num=None, axis=0):
+    return list(jnp.moveaxis(x, axis, 0))
+
+
+# -- gradients ---------------------------------------------------------------------------------
+
+
+def custom_gradient(fun):
+    """`fun` returning `(output, grad_fn)`, as a function whose vjp is `grad_fn`."""
+    with_gradient = jax.custom_gradient(fun)
+
+    def call(*args, **kwargs):
+        # Variables are passed as their values: jax differentiates arrays only.
+        args, kwargs = jax.tree_util.tree_map(
+            lambda x: x.value if isinstance(x, _BaseVariable) else x,
+            (args, kwargs),
+            is_leaf=lambda x: isinstance(x, _BaseVariable),
+        )
+        return with_gradient(*args, **kwargs)
+
+    return call
+
+
+def jvp(fun, primals, tangents, has_aux=False):
+    return jax.jvp(fun, tuple(primals), tuple(tangents), has_aux=has_aux)

@@ -1,1 +1,102 @@
-"""jax backend: trainer functions."""
+"""jax backend: the compiled training, evaluation and prediction functions.
+
+A step is the trainer's pure function of a `TrainingState` and a batch. `jax.jit` compiles
+it once per input shape; with `steps_per_execution > 1`, `jax.lax.scan` runs that many steps
+inside one compiled call over batches stacked on a leading axis.
+"""
+
+import jax
+import numpy as np
+
+
+def _stack(batches):
+    """Stacks a list of `(x, y, sample_weight)` batches on a new leading axis."""
+    from lamina import tree
+
+    first = batches[0]
+
+    def stack_part(index):
+        parts = [b[index] for b in batches]
+        if first[index] is None:
+            return None
+        return tree.map_structure(lambda *xs: np.stack(xs), *parts)
+
+    return tuple(stack_part(i) for i in range(len(first)))
+
+
+def _to_device(batch):
+    from lamina import tree
+
+    return tree.map_structure(lambda a: a if a is None else jax.numpy.asarray(a), batch)
+
+
+def train_step(trainer, state, data):
+    """One step: gradients by `jax.value_and_grad`, then optimizer, constraints, metrics."""
+    from lamina.trainers.trainer import TrainingState
+
+    state = TrainingState(*state)
+    x, y, sample_weight = data
+    grad_fn = jax.value_and_grad(trainer._loss_and_updates, has_aux=True)
+    (loss, (y_pred, non_trainable, terms)), grads = grad_fn(
+        state.trainable, state.non_trainable, x, y, sample_weight, True)
+    trainable, optimizer_values = trainer.optimizer.stateless_apply(
+        state.optimizer, grads, state.trainable)
+    trainable = trainer._apply_constraints(trainable)
+    metrics = trainer._stateless_update_metrics(
+        state.metrics, loss, terms, y, y_pred, sample_weight)
+    logs = trainer._stateless_metric_results(metrics)
+    return logs, TrainingState(list(trainable), list(non_trainable), list(optimizer_values),
+                               list(metrics))
+
+
+def _make_stepper(trainer, step_name, steps_per_execution, jit):
+    from lamina.trainers.trainer import TrainingState
+
+    def one(state, data):
+        logs, new_state = getattr(trainer, step_name)(TrainingState(*state), data)
+        return logs, TrainingState(*new_state)
+
+    def many(state, stacked):
+        def body(carry, data):
+            _, carry = one(carry, data)
+            return carry, None
+
+        state, _ = jax.lax.scan(body, TrainingState(*state), stacked)
+        return trainer._stateless_metric_results(state.metrics), state
+
+    one_compiled = jax.jit(one) if jit else one
+    many_compiled = jax.jit(many) if jit else many
+
+    def run(state, group):
+        if len(group) > 1 and len(group) == steps_per_execution:
+            return many_compiled(state, _to_device(_stack(group)))
+        logs = None
+        for batch in group:
+            logs, state = one_compiled(state, _to_device(batch))
+        return logs, state
+
+    return run
+
+
+def make_train_function(trainer, steps_per_execution, jit):
+    """`(state, [batch, ...]) -> (logs, state)` running `train_step` on each batch."""
+    return _make_stepper(trainer, "train_step", steps_per_execution, jit)
+
+
+def make_test_function(trainer, steps_per_execution, jit):
+    """`(state, [batch, ...]) -> (logs, state)` running `test_step` on each batch."""
+    return _make_stepper(trainer, "test_step", steps_per_execution, jit)
+
+
+def make_predict_function(trainer, steps_per_execution, jit):
+    """`((trainable, non_trainable), x) -> y_pred`."""
+
+    def predict(state, x):
+        return trainer.predict_step(state, x)
+
+    compiled = jax.jit(predict) if jit else predict
+
+    def run(state, x):
+        return compiled(state, _to_device(x))
+
+    return run

@@ -125,4 +125,252 @@ def full(shape, fill_value, dtype):
     return np.full(shape, fill_value, dtype=dtypes.to_numpy_dtype(dtype))
 
 
+# -- math functions -----------------------------------------------------------------------
+
+
+def sin(x):
+    return np.sin(x)
+
+
+def cos(x):
+    return np.cos(x)
+
+
+def tan(x):
+    return np.tan(x)
+
+
+def arcsin(x):
+    return np.arcsin(x)
+
+
+def arccos(x):
+    return np.arccos(x)
+
+
+def arctan(x):
+    return np.arctan(x)
+
+
+def sinh(x):
+    return np.sinh(x)
+
+
+def cosh(x):
+    return np.cosh(x)
+
+
+def arcsinh(x):
+    return np.arcsinh(x)
+
+
+def arccosh(x):
+    return np.arccosh(x)
+
+
+def arctanh(x):
+    return np.arctanh(x)
+
+
+def exp2(x):
+    return np.exp2(x)
+
+
+def expm1(x):
+    return np.expm1(x)
+
+
+def log2(x):
+    return np.log2(x)
+
+
+def log10(x):
+    return np.log10(x)
+
+
+def log1p(x):
+    return np.log1p(x)
+
+
+def cbrt(x):
+    return np.cbrt(x)
+
+
+def sinc(x):
+    return np.sinc(x).astype(x.dtype)  # NumPy widens bfloat16
+
+
+def i0(x):
+    # np.i0 computes in float64 and has no bfloat16/float16 loops
+    return np.i0(x.astype(np.float64)).astype(x.dtype)
+
+
+def arctan2(x1, x2):
+    return np.arctan2(x1, x2)
+
+
+def logaddexp(x1, x2):
+    return np.logaddexp(x1, x2)
+
+
+def logaddexp2(x1, x2):
+    return np.logaddexp2(x1, x2)
+
+
+def hypot(x1, x2):
+    return np.hypot(x1, x2)
+
+
+def heaviside(x1, x2):
+    return np.heaviside(x1, x2)
+
+
+def nextafter(x1, x2):
+    return np.nextafter(x1, x2)
+
+
+def ldexp(x1, x2):
+    return np.ldexp(x1, x2)
+
+
+# -- rounding, division, extrema ----------------------------------------------------------
+
+
+def floor(x):
+    return np.floor(x)
+
+
+def ceil(x):
+    return np.ceil(x)
+
+
+def trunc(x):
+    return np.trunc(x)
+
+
+def sign(x):
+    return np.sign(x)
+
+
+def signbit(x):
+    return np.signbit(x)
+
+
+def round(x, decimals=0):  # noqa: A001
+    return np.round(x, decimals=decimals)
+
+
+def floor_divide(x1, x2):
+    return np.floor_divide(x1, x2)
+
+
+def mod(x1, x2):
+    return np.mod(x1, x2)
+
+
+def fmod(x1, x2):
+    return np.fmod(x1, x2)
+
+
+def fmax(x1, x2):
+    return np.fmax(x1, x2)
+
+
+def fmin(x1, x2):
+    return np.fmin(x1, x2)
+
+
+def gcd(x1, x2):
+    return np.gcd(x1, x2)
+
+
+def lcm(x1, x2):
+    return np.lcm(x1, x2)
+
+
+# -- floating-point classes, comparison --------------------------------------------------
+
+
+def isnan(x):
+    return np.isnan(x)
+
+
+def isinf(x):
+    return np.isinf(x)
+
+
+def isfinite(x):
+    return np.isfinite(x)
+
+
+def isclose(x1, x2, rtol=1e-5, atol=1e-8, equal_nan=False):
+    return np.isclose(x1, x2, rtol=rtol, atol=atol, equal_nan=equal_nan)
+
+
+def nan_to_num(x, nan=0.0, posinf=None, neginf=None):
+    return np.nan_to_num(x, nan=nan, posinf=posinf, neginf=neginf)
+
+
+# -- logic and bits -----------------------------------------------------------------------
+
+
+def logical_xor(x1, x2):
+    return np.logical_xor(x1, x2)
+
+
+def bitwise_and(x1, x2):
+    return np.bitwise_and(x1, x2)
+
+
+def bitwise_or(x1, x2):
+    return np.bitwise_or(x1, x2)
+
+
+def bitwise_xor(x1, x2):
+    return np.bitwise_xor(x1, x2)
+
+
+def bitwise_invert(x):
+    return np.invert(x)
+
+
+def left_shift(x1, x2):
+    return np.left_shift(x1, x2)
+
+
+def right_shift(x1, x2):
+    return np.right_shift(x1, x2)
+
+
+# -- complex numbers ----------------------------------------------------------------------
+
+
+def real(x):
+    return np.real(x)
+
+
+def imag(x):
+    return np.imag(x)
+
+
+def conjugate(x):
+    return np.conjugate(x)
+
+
+def angle(x):
+    return np.angle(x)
+
+
+# -- creation ----------------------------------------------------------------------------
+
+
+def arange(start, stop, step, dtype):
+    return np.arange(start, stop, step, dtype=dtypes.to_numpy_dtype(dtype))
+
+
+def linspace(start, stop, num, endpoint, dtype, axis):
+    return np.linspace(start, stop, num=num, endpoint=endpoint,
+                       dtype=dtypes.to_numpy_dtype(dtype), axis=axis)
+
+
 from lamina.backend.numpy.arrays import *  # noqa: E402,F401,F403 - the array half of the namespace

@@ -1,0 +1,252 @@
+"""`Functional`: a model defined by a graph from `Input`s to outputs.
+
+The graph is the nodes recorded when layers and ops were called on symbolic tensors. Calling
+the model replays those nodes in topological order on real tensors (or on symbolic ones, to
+nest the model in another graph), passing `training` and masks along.
+"""
+
+from lamina import tree
+from lamina.backend import KerasTensor
+from lamina.layers.core.input_layer import InputLayer
+from lamina.layers.layer import Layer, current_call_context
+from lamina.models.model import Model
+
+
+def _ordered_nodes(outputs):
+    """Every node that leads to `outputs`, parents before children, and their depth order."""
+    order, visiting, done = [], set(), set()
+
+    def visit(node):
+        if id(node) in done:
+            return
+        if id(node) in visiting:
+            raise ValueError("The graph of the model has a cycle.")
+        visiting.add(id(node))
+        for parent in node.parent_nodes:
+            visit(parent)
+        visiting.discard(id(node))
+        done.add(id(node))
+        order.append(node)
+
+    for output in outputs:
+        history = output._keras_history
+        if history is None:
+            raise ValueError(
+                f"Output tensor {output} is not the result of a layer or op called on an "
+                "Input: every output of a functional Model must come from its inputs."
+            )
+        visit(history.operation._inbound_nodes[history.node_index])
+    return order
+
+
+class Functional(Model):
+    """A model built from `inputs` and `outputs` symbolic tensors (see `lamina.Model`).
+
+    Args:
+        inputs: an Input tensor, or a list/dict of them.
+        outputs: a tensor computed from the inputs, or a list/dict of them.
+        name: the model's name.
+    """
+
+    def __new__(cls, *args, **kwargs):
+        return Layer.__new__(cls, *args, **kwargs)
+
+    def __init__(self, inputs, outputs, name=None, **kwargs):
+        trainable = kwargs.pop("trainable", True)
+        Model.__init__(self, name=name, trainable=trainable, **kwargs)
+        self._init_graph(inputs, outputs)
+
+    def _init_graph(self, inputs, outputs):
+        if isinstance(inputs, dict):
+            for key, value in inputs.items():
+                if not isinstance(value, KerasTensor):
+                    raise ValueError(f"Input {key!r} of the model must be an Input tensor, "
+                                     f"received {value!r}.")
+        flat_inputs = tree.flatten(inputs)
+        flat_outputs = tree.flatten(outputs)
+        for x in flat_inputs:
+            if not isinstance(x, KerasTensor):
+                raise ValueError(
+                    "All `inputs` values must be KerasTensors (what lamina.Input returns). "
+                    f"Received: inputs={inputs!r} including invalid value {x!r} of type "
+                    f"{type(x).__name__}"
+                )
+        for x in flat_outputs:
+            if not isinstance(x, KerasTensor):
+                raise ValueError(
+                    "All `outputs` values must be KerasTensors computed from the inputs. "
+                    f"Received an invalid value {x!r} of type {type(x).__name__}"
+                )
+        self._inputs_struct = inputs
+        self._outputs_struct = outputs
+        self._graph_inputs = flat_inputs
+        self._graph_outputs = flat_outputs
+        self._nodes = _ordered_nodes(flat_outputs)
+        input_ids = {id(x) for x in flat_inputs}
+        for node in self._nodes:
+            if node.is_input:
+                for out in node.outputs:
+                    if id(out) not in input_ids:
+                        raise ValueError(
+                            f"Graph disconnected: cannot find the input {out} (of layer "
+                            f"{node.operation.name!r}) in the model's inputs. Pass it in "
+                            "`inputs` or remove the layers that depend on it."
+                        )
+        layers = []
+        for node in self._nodes:
+            operation = node.operation
+            if isinstance(operation, Layer) and not any(operation is l for l in layers):
+                layers.append(operation)
+        # Input layers first, in the order of the inputs, as Keras lists them.
+        input_layers = [x._keras_history.operation for x in flat_inputs]
+        others = [l for l in layers if not any(l is i for i in input_layers)]
+        object.__setattr__(self, "_graph_layers", input_layers + others)
+        for layer in others:
+            self._track(layer)
+        self.built = True
+        self._build_shapes = tree.map_structure(lambda x: x.shape, inputs)
+
+    @property
+    def layers(self):
+        return list(self._graph_layers)
+
+    @property
+    def inputs(self):
+        return self._graph_inputs if not isinstance(self._inputs_struct, dict) else self._inputs_struct
+
+    @property
+    def outputs(self):
+        return self._graph_outputs if not isinstance(self._outputs_struct, dict) else self._outputs_struct
+
+    @property
+    def input_names(self):
+        return [x._keras_history.operation.name for x in self._graph_inputs]
+
+    @property
+    def output_names(self):
+        if isinstance(self._outputs_struct, dict):
+            return list(self._outputs_struct.keys())
+        return [x._keras_history.operation.name for x in self._graph_outputs]
+
+    @property
+    def input_shape(self):
+        shapes = [x.shape for x in self._graph_inputs]
+        return shapes[0] if len(shapes) == 1 else shapes
+
+    @property
+    def output_shape(self):
+        shapes = [x.shape for x in self._graph_outputs]
+        return shapes[0] if len(shapes) == 1 else shapes
+
+    def _standardize_inputs(self, inputs):
+        """The call's inputs as a flat list matching the graph's inputs."""
+        expected = self._graph_inputs
+        if isinstance(inputs, dict):
+            names = [x._keras_history.operation.name for x in expected]
+            if isinstance(self._inputs_struct, dict):
+                keys = list(tree.flatten({k: k for k in self._inputs_struct}))
+                names = keys
+            missing = [n for n in names if n not in inputs]
+            if missing:
+                raise ValueError(
+                    f"Model {self.name!r} expects inputs named {names}, but the dict passed "
+                    f"lacks {missing} (received keys {sorted(inputs)})."
+                )
+            flat = [inputs[n] for n in names]
+        else:
+            flat = tree.flatten(inputs)
+        if len(flat) != len(expected):
+            raise ValueError(
+                f'Layer "{self.name}" expects {len(expected)} input(s), but it received '
+                f"{len(flat)} input tensors."
+            )
+        return flat
+
+    def build(self, input_shape):
+        self.built = True
+
+    def _maybe_build(self, args):
+        self.built = True
+
+    def call(self, inputs, training=None, mask=None):
+        flat_inputs = self._standardize_inputs(inputs)
+        values, masks = {}, {}
+        flat_masks = tree.flatten(mask) if mask is not None else [None] * len(flat_inputs)
+        if len(flat_masks) != len(flat_inputs):
+            flat_masks = [None] * len(flat_inputs)
+        for graph_input, value, m in zip(self._graph_inputs, flat_inputs, flat_masks):
+            layer = graph_input._keras_history.operation
+            if isinstance(layer, InputLayer) and not isinstance(value, KerasTensor):
+                value = self._cast_input(value, layer)
+            values[id(graph_input)] = value
+            masks[id(graph_input)] = m
+        if training is None:
+            context = current_call_context()
+            training = context.training if context is not None else None
+        for node in self._nodes:
+            if node.is_input:
+                continue
+            operation = node.operation
+            args, kwargs = node.arguments_with(values)
+            if isinstance(operation, Layer):
+                if operation._call_has_training and "training" not in kwargs and training is not None:
+                    kwargs["training"] = training
+                if operation._call_has_mask and kwargs.get("mask") is None:
+                    first_inputs = [t for t in tree.flatten(node.call_args[:1]) if isinstance(t, KerasTensor)]
+                    input_masks = [masks.get(id(t)) for t in first_inputs]
+                    if any(m is not None for m in input_masks):
+                        kwargs["mask"] = input_masks[0] if len(input_masks) == 1 else input_masks
+                outputs = operation(*args, **kwargs)
+            else:
+                outputs = operation.call(*args, **kwargs) if not _has_symbolic(args, kwargs) else operation.symbolic_call(*args, **kwargs)
+            flat_outputs = tree.flatten(outputs)
+            out_masks = self._output_masks(operation, node, args, kwargs, masks, len(flat_outputs))
+            for symbolic, value, m in zip(node.outputs, flat_outputs, out_masks):
+                values[id(symbolic)] = value
+                masks[id(symbolic)] = m
+        result = [values[id(x)] for x in self._graph_outputs]
+        return tree.pack_sequence_as(self._outputs_struct, result)
+
+    def _output_masks(self, operation, node, args, kwargs, masks, count):
+        if not isinstance(operation, Layer):
+            return [None] * count
+        if not operation.supports_masking and type(operation).compute_mask is Layer.compute_mask:
+            return [None] * count
+        first_inputs = [t for t in tree.flatten(node.call_args[:1]) if isinstance(t, KerasTensor)]
+        input_masks = [masks.get(id(t)) for t in first_inputs]
+        previous = kwargs.get("mask")
+        if previous is None:
+            previous = input_masks[0] if len(input_masks) == 1 else (input_masks or None)
+            if isinstance(previous, list) and all(m is None for m in previous):
+                previous = None
+        mask = operation.compute_mask(args[0] if args else None, previous)
+        if mask is None:
+            return [None] * count
+        if isinstance(mask, (list, tuple)):
+            return list(mask) + [None] * (count - len(mask))
+        return [mask] * count
+
+    def _cast_input(self, value, input_layer):
+        from lamina.backend import active
+        from lamina.backend.common import dtypes
+
+        if value is None:
+            return value
+        wanted = input_layer.dtype
+        current = dtypes.dtype_of_value(value, weak=False)
+        if current != wanted and (dtypes.is_float_dtype(wanted) or not dtypes.is_float_dtype(current)):
+            if dtypes.is_float_dtype(wanted) or dtypes.is_int_dtype(wanted) or wanted == "bool":
+                return active.core.cast(value, wanted)
+        return active.core.convert_to_tensor(value)
+
+    def compute_output_spec(self, inputs, training=None, mask=None):
+        return self.call(inputs, training=training, mask=mask)
+
+    def get_layer(self, name=None, index=None):
+        return Model.get_layer(self, name=name, index=index)
+
+
+def _has_symbolic(args, kwargs):
+    from lamina.backend import any_symbolic_tensors
+
+    return any_symbolic_tensors(args, kwargs)

@@ -1,0 +1,690 @@
+"""The backend-neutral training loop: compile, fit, evaluate, predict.
+
+The model's state is one `TrainingState` — trainable, non-trainable, optimizer and metrics
+values, each a list aligned with the model's variable lists (`state.trainable` etc., or
+unpacked as a 4-tuple as Keras' JAX trainer does). A step is a pure function of the state and
+a batch; the active backend's trainer module compiles it (several steps per call when
+`steps_per_execution > 1`). Values are read back to the host once per call, for callbacks.
+"""
+
+import collections
+import math
+import time
+import warnings
+
+import numpy as np
+
+from lamina import tree
+from lamina.backend import StatelessScope, active, config
+from lamina.trainers import compile_utils, data_adapters
+
+TrainingState = collections.namedtuple(
+    "TrainingState", ["trainable", "non_trainable", "optimizer", "metrics"]
+)
+
+
+class Trainer:
+    """The training half of `Model` (mixed in before `Layer`)."""
+
+    def __init__(self):
+        self.compiled = False
+        self.optimizer = None
+        self.loss = None
+        self._compile_loss = None
+        self._compile_metrics = None
+        self._loss_tracker = None
+        self._output_loss_trackers = []
+        self.stop_training = False
+        self.history = None
+        self.steps_per_execution = 1
+        self._functions = {}
+        self._compile_config = None
+        self.run_eagerly = False
+        self.jit_compile = "auto"
+
+    # -- compile ----------------------------------------------------------------------------
+    def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
+                weighted_metrics=None, run_eagerly=False, steps_per_execution=1,
+                jit_compile="auto", auto_scale_loss=True):
+        """Configures the model for training.
+
+        Args:
+            optimizer: name ("adam"), config or Optimizer.
+            loss: name, function or Loss — or a list/dict with one per output.
+            loss_weights: weights of the per-output losses (list or dict).
+            metrics: list of metrics (names, functions, Metric objects), or a list/dict per
+                output. "accuracy" picks the accuracy that fits the loss.
+            weighted_metrics: metrics that also receive `sample_weight`/`class_weight`.
+            run_eagerly: run steps without compiling them (for debugging).
+            steps_per_execution: training steps per compiled call (an int, or "auto").
+            jit_compile: whether to compile steps ("auto": yes where the backend can).
+        """
+        from lamina import losses, metrics as metrics_module, optimizers
+
+        self.optimizer = optimizers.get(optimizer)
+        if loss is not None:
+            _check_loss_names(loss)
+        self.loss = loss
+        self._compile_loss = compile_utils.CompileLoss(loss, loss_weights) if loss is not None else None
+        self._compile_metrics = compile_utils.CompileMetrics(metrics, weighted_metrics)
+        self._loss_tracker = metrics_module.Mean(name="loss")
+        self._output_loss_trackers = []
+        if steps_per_execution != "auto":
+            if not isinstance(steps_per_execution, int) or steps_per_execution < 1:
+                raise ValueError(
+                    "`steps_per_execution` must be a positive int or 'auto', received "
+                    f"steps_per_execution={steps_per_execution!r}."
+                )
+        self.steps_per_execution = steps_per_execution
+        self.run_eagerly = bool(run_eagerly)
+        self.jit_compile = jit_compile
+        self._functions = {}
+        self.compiled = True
+        self._compile_config = {
+            "optimizer": optimizer if isinstance(optimizer, str) else None,
+            "loss": loss if isinstance(loss, (str, list, dict)) else None,
+            "loss_weights": loss_weights,
+            "metrics": metrics if _plain(metrics) else None,
+            "weighted_metrics": weighted_metrics if _plain(weighted_metrics) else None,
+            "run_eagerly": run_eagerly,
+            "steps_per_execution": steps_per_execution,
+            "jit_compile": jit_compile,
+        }
+        del losses
+
+    def get_compile_config(self):
+        if not self.compiled or self._compile_config is None:
+            return None
+        from lamina.saving.serialization_lib import serialize_keras_object
+
+        config = dict(self._compile_config)
+        config["optimizer"] = serialize_keras_object(self.optimizer)
+        if config["loss"] is None and self.loss is not None:
+            try:
+                config["loss"] = serialize_keras_object(self.loss)
+            except TypeError:
+                config["loss"] = None
+        return config
+
+    def compile_from_config(self, config):
+        from lamina.saving.serialization_lib import deserialize_keras_object
+
+        config = dict(config)
+        optimizer = config.pop("optimizer", "rmsprop")
+        if isinstance(optimizer, dict):
+            optimizer = deserialize_keras_object(optimizer)
+        loss = config.pop("loss", None)
+        if isinstance(loss, dict) and "class_name" in loss:
+            loss = deserialize_keras_object(loss)
+        self.compile(optimizer=optimizer, loss=loss, **{
+            k: v for k, v in config.items() if k in (
+                "loss_weights", "metrics", "weighted_metrics", "run_eagerly",
+                "steps_per_execution", "jit_compile")})
+
+    def _assert_compiled(self, what):
+        if not self.compiled:
+            raise RuntimeError(
+                f"You must call `compile()` before using the model in `{what}()`. Example: "
+                'model.compile(optimizer="adam", loss="binary_crossentropy", '
+                'metrics=["accuracy"])'
+            )
+
+    # -- metrics ----------------------------------------------------------------------------
+    @property
+    def metrics(self):
+        """The loss tracker(s) and the compiled metrics, once they are built."""
+        out = []
+        if self._loss_tracker is not None:
+            out.append(self._loss_tracker)
+        out.extend(self._output_loss_trackers)
+        if self._compile_metrics is not None and self._compile_metrics.built:
+            out.extend(self._compile_metrics.metrics)
+        for layer in self._flatten_layers(include_self=False):
+            if isinstance(layer, Trainer):
+                continue
+        return out
+
+    @property
+    def metrics_names(self):
+        return [compile_utils.log_name(m) for m in self.metrics]
+
+    @property
+    def metrics_variables(self):
+        return [v for m in self.metrics for v in m.variables]
+
+    def reset_metrics(self):
+        for metric in self.metrics:
+            metric.reset_state()
+
+    def get_metrics_result(self):
+        """The current value of every metric, as Python floats (or arrays), by log name."""
+        return self._logs_from_results(
+            {compile_utils.log_name(m): m.result() for m in self.metrics})
+
+    # -- losses -----------------------------------------------------------------------------
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        """The total loss of a batch: the compiled losses plus the model's own `losses`."""
+        total, _ = self._compiled_loss(y, y_pred, sample_weight)
+        extra = self._model_losses()
+        for value in extra:
+            total = total + value
+        return total
+
+    def _compiled_loss(self, y, y_pred, sample_weight):
+        from lamina import ops
+
+        if self._compile_loss is None:
+            return ops.convert_to_tensor(0.0), []
+        return self._compile_loss(y, y_pred, sample_weight)
+
+    def _model_losses(self):
+        from lamina import ops
+
+        out = []
+        for loss in self.losses:
+            out.append(ops.sum(ops.convert_to_tensor(loss)))
+        return out
+
+    # -- pure step pieces (used by every backend's trainer) ---------------------------------
+    def _collect_state(self):
+        return TrainingState(
+            [v.value for v in self.trainable_variables],
+            [v.value for v in self.non_trainable_variables],
+            [v.value for v in self.optimizer.variables] if self.optimizer is not None else [],
+            [v.value for v in self.metrics_variables],
+        )
+
+    def _assign_state(self, state):
+        groups = (
+            (self.trainable_variables, state.trainable),
+            (self.non_trainable_variables, state.non_trainable),
+            (self.optimizer.variables if self.optimizer is not None else [], state.optimizer),
+            (self.metrics_variables, state.metrics),
+        )
+        for variables, values in groups:
+            for variable, value in zip(variables, values):
+                variable._direct_assign(value)
+
+    def _loss_and_updates(self, trainable_values, non_trainable_values, x, y, sample_weight,
+                          training=True):
+        """`(loss, (y_pred, new_non_trainable, per_output_losses))` for given weight values."""
+        from lamina import ops
+
+        mapping = list(zip(self.trainable_variables, trainable_values)) + list(
+            zip(self.non_trainable_variables, non_trainable_values))
+        with StatelessScope(state_mapping=mapping, collect_losses=True) as scope:
+            y_pred = self(x, training=training)
+            total, terms = self._compiled_loss(y, y_pred, sample_weight)
+            regularization = [regularizer(value) for value, regularizer in zip(
+                trainable_values + non_trainable_values,
+                [getattr(v, "regularizer", None) for v in
+                 self.trainable_variables + self.non_trainable_variables]) if regularizer is not None]
+            for value in scope.losses + regularization:
+                total = ops.add(total, ops.sum(ops.cast(value, total.dtype)))
+        new_non_trainable = []
+        for variable, old in zip(self.non_trainable_variables, non_trainable_values):
+            value = scope.get_current_value(variable)
+            new_non_trainable.append(old if value is None else value)
+        return total, (y_pred, new_non_trainable, terms)
+
+    def _stateless_update_metrics(self, metrics_values, loss, terms, y, y_pred, sample_weight):
+        metric_variables = self.metrics_variables
+        with StatelessScope(state_mapping=list(zip(metric_variables, metrics_values))) as scope:
+            batch_size = _batch_size(y_pred)
+            self._loss_tracker.update_state(loss, sample_weight=batch_size)
+            for tracker, term in zip(self._output_loss_trackers, terms):
+                if term is not None:
+                    tracker.update_state(term, sample_weight=batch_size)
+            if self._compile_metrics is not None and y is not None:
+                self._compile_metrics.update_state(y, y_pred, sample_weight)
+        new_values = []
+        for variable, old in zip(metric_variables, metrics_values):
+            value = scope.get_current_value(variable)
+            new_values.append(old if value is None else value)
+        return new_values
+
+    def _stateless_metric_results(self, metrics_values):
+        metric_variables = self.metrics_variables
+        with StatelessScope(state_mapping=list(zip(metric_variables, metrics_values))):
+            results = {}
+            for metric in self.metrics:
+                results[compile_utils.log_name(metric)] = metric.result()
+        return results
+
+    def _apply_constraints(self, trainable_values):
+        out = []
+        for variable, value in zip(self.trainable_variables, trainable_values):
+            constraint = getattr(variable, "constraint", None)
+            out.append(constraint(value) if constraint is not None else value)
+        return out
+
+    def train_step(self, state, data):
+        """One training step: `(state, (x, y, sample_weight)) -> (logs, new_state)`.
+
+        Override it for custom training; `state` is a TrainingState (a 4-tuple of lists:
+        trainable, non_trainable, optimizer, metrics values).
+        """
+        return active.trainer.train_step(self, state, data)
+
+    def test_step(self, state, data):
+        """One evaluation step: `(state, (x, y, sample_weight)) -> (logs, new_state)`."""
+        x, y, sample_weight = data
+        state = TrainingState(*state)
+        loss, (y_pred, non_trainable, terms) = self._loss_and_updates(
+            state.trainable, state.non_trainable, x, y, sample_weight, training=False)
+        metrics_values = self._stateless_update_metrics(
+            state.metrics, loss, terms, y, y_pred, sample_weight)
+        new_state = TrainingState(state.trainable, non_trainable, state.optimizer, metrics_values)
+        return self._stateless_metric_results(metrics_values), new_state
+
+    def predict_step(self, state, data):
+        """One prediction step: `(state, x) -> (y_pred, non_trainable)`."""
+        x = data[0] if isinstance(data, tuple) else data
+        trainable, non_trainable = state
+        mapping = list(zip(self.trainable_variables, trainable)) + list(
+            zip(self.non_trainable_variables, non_trainable))
+        with StatelessScope(state_mapping=mapping):
+            y_pred = self(x, training=False)
+        return y_pred
+
+    # -- building before the first step -----------------------------------------------------
+    def _build_for_batch(self, batch, training):
+        """Builds the model, the loss/metric containers and the optimizer from a first batch."""
+        from lamina import metrics as metrics_module
+
+        x, y, sample_weight = batch
+        x = _to_backend(x)
+        if not self.built or not self._called_once():
+            y_pred = self(x, training=False)
+        else:
+            y_pred = self(x, training=False)
+        self._check_targets(y, y_pred)
+        if self._compile_loss is not None and not self._compile_loss.built:
+            self._compile_loss.build(self, y, y_pred)
+            if len(self._compile_loss.losses) > 1:
+                self._output_loss_trackers = [
+                    metrics_module.Mean(name=f"{name}_loss") for name in self._compile_loss.names]
+        if self._compile_metrics is not None and not self._compile_metrics.built and y is not None:
+            self._compile_metrics.build(self, self._compile_loss, y, y_pred)
+        if training and self.optimizer is not None and not getattr(self.optimizer, "built", False):
+            self.optimizer.build(self.trainable_variables)
+        self._clear_losses()
+
+    def _called_once(self):
+        return getattr(self, "_called", False)
+
+    def _check_targets(self, y, y_pred):
+        if y is None or self._compile_loss is None:
+            return
+        flat_pred = tree.flatten(y_pred)
+        names = compile_utils._output_names(self, len(flat_pred))
+        flat_true = compile_utils._flatten_like(y, len(flat_pred), names)
+        for name, yt, yp in zip(names, flat_true, flat_pred):
+            if yt is None:
+                continue
+            true_shape, pred_shape = tuple(np.shape(yt)), tuple(yp.shape)
+            if len(true_shape) and len(pred_shape) and true_shape[0] != pred_shape[0]:
+                raise ValueError(
+                    f"Output {name!r}: the targets have {true_shape[0]} samples but the "
+                    f"predictions have {pred_shape[0]}."
+                )
+            compatible = (
+                true_shape == pred_shape
+                or (len(true_shape) == len(pred_shape) - 1)
+                or (len(true_shape) == len(pred_shape) and true_shape[-1:] == (1,))
+                or (len(true_shape) + 1 == len(pred_shape) and pred_shape[-1] == 1)
+                or (len(true_shape) == len(pred_shape) and pred_shape[-1:] == (1,))
+            )
+            if not compatible:
+                raise ValueError(
+                    f"Arguments `target` and `output` must have the same shape (or the target "
+                    f"be class ids for sparse losses). Output {name!r}: received target.shape="
+                    f"{true_shape}, output.shape={pred_shape}."
+                )
+
+    # -- compiled functions -----------------------------------------------------------------
+    def _get_function(self, kind, steps):
+        key = (kind, steps, self.run_eagerly)
+        if key not in self._functions:
+            maker = {"train": active.trainer.make_train_function,
+                     "test": active.trainer.make_test_function,
+                     "predict": active.trainer.make_predict_function}[kind]
+            self._functions[key] = maker(self, steps, not self.run_eagerly)
+        return self._functions[key]
+
+    def _steps_per_call(self, adapter):
+        spe = self.steps_per_execution
+        if spe == "auto":
+            total = adapter.num_batches
+            return max(1, min(total or 1, 1000))
+        return spe
+
+    # -- fit --------------------------------------------------------------------------------
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
+            validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
+            sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
+            validation_batch_size=None, validation_freq=1):
+        """Trains the model for `epochs` passes over the data; returns a `History`."""
+        from lamina.callbacks.callback_list import CallbackList
+
+        self._assert_compiled("fit")
+        if not active.trains:
+            raise RuntimeError(
+                f"The {active.name!r} backend does not train models (it is for inference and "
+                "as the reference for ops). Use a training backend, e.g. LAMINA_BACKEND=jax."
+            )
+        if self._compile_loss is None:
+            raise ValueError(
+                "No loss to compute: pass `loss` to `compile()` (e.g. loss='mse') before "
+                "calling `fit()`."
+            )
+        if x is None:
+            raise ValueError("`fit()` needs training data: received x=None.")
+        epochs = int(epochs)
+        if config.max_epochs() is not None:
+            epochs = min(epochs, config.max_epochs())
+        if config.max_steps_per_epoch() is not None:
+            steps_per_epoch = min(steps_per_epoch or config.max_steps_per_epoch(),
+                                  config.max_steps_per_epoch())
+        if validation_split and validation_data is None:
+            if not hasattr(x, "shape") and not isinstance(x, (list, dict, tuple)) and not hasattr(x, "to_numpy"):
+                raise ValueError(
+                    "`validation_split` is only supported for array inputs, not for "
+                    f"{type(x).__name__}."
+                )
+            (x, y, sample_weight), validation_data = data_adapters.split_arrays(
+                x, y, sample_weight, validation_split)
+        adapter = data_adapters.get_data_adapter(
+            x, y, sample_weight, batch_size=batch_size, steps=steps_per_epoch, shuffle=shuffle,
+            class_weight=class_weight, check_finite=True)
+        val_adapter = None
+        if validation_data is not None:
+            vx, vy, vsw = data_adapters._unpack(tuple(validation_data)) if isinstance(
+                validation_data, (tuple, list)) else (validation_data, None, None)
+            val_adapter = data_adapters.get_data_adapter(
+                vx, vy, vsw, batch_size=validation_batch_size or batch_size,
+                steps=validation_steps, shuffle=False, check_finite=True)
+        first = _first_batch(adapter)
+        if first is None:
+            raise ValueError("The training data is empty: `fit()` needs at least one sample.")
+        self._build_for_batch(first, training=True)
+        steps = self._steps_per_call(adapter)
+        train_function = self._get_function("train", steps)
+        verbose = 1 if verbose == "auto" else verbose
+        callback_list = CallbackList(
+            callbacks, add_history=True, add_progbar=verbose != 0, model=self, verbose=verbose,
+            epochs=epochs, steps=adapter.num_batches)
+        self.stop_training = False
+        rng = np.random.default_rng(_numpy_seed())
+        callback_list.on_train_begin()
+        state = self._collect_state()
+        epoch_logs = {}
+        training_logs = None
+        for epoch in range(initial_epoch, epochs):
+            state = self._reset_metrics_state(state)
+            callback_list.on_epoch_begin(epoch)
+            logs = None
+            step = 0
+            for group in _grouped(adapter.iterate(rng), steps):
+                callback_list.on_train_batch_begin(step)
+                logs, state = train_function(state, group)
+                step += len(group)
+                callback_list.on_train_batch_end(step - 1, _LazyLogs(logs))
+                if self.stop_training:
+                    break
+            self._assign_state(state)
+            if logs is None:
+                raise ValueError(
+                    "No batches were drawn in this epoch: the data is empty or exhausted "
+                    "(for a generator, pass `steps_per_epoch` and make it yield enough batches)."
+                )
+            epoch_logs = _to_python(logs)
+            if val_adapter is not None and _should_validate(epoch, validation_freq):
+                val_logs = self._evaluate_adapter(val_adapter, callback_list=None)
+                epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
+            callback_list.on_epoch_end(epoch, epoch_logs)
+            training_logs = epoch_logs
+            state = self._collect_state()
+            if self.stop_training:
+                break
+        callback_list.on_train_end(training_logs)
+        return self.history
+
+    def _reset_metrics_state(self, state):
+        self.reset_metrics()
+        return TrainingState(state.trainable, state.non_trainable, state.optimizer,
+                             [v.value for v in self.metrics_variables])
+
+    # -- evaluate ---------------------------------------------------------------------------
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
+                 steps=None, callbacks=None, return_dict=False, **kwargs):
+        """The loss and metrics on the given data (a scalar, a list, or a dict)."""
+        from lamina.callbacks.callback_list import CallbackList
+
+        self._assert_compiled("evaluate")
+        if x is None:
+            raise ValueError("`evaluate()` needs data: received x=None.")
+        adapter = data_adapters.get_data_adapter(
+            x, y, sample_weight, batch_size=batch_size, steps=steps, shuffle=False,
+            check_finite=True)
+        verbose = 1 if verbose == "auto" else verbose
+        callback_list = CallbackList(callbacks, add_history=False, add_progbar=verbose != 0,
+                                     model=self, verbose=verbose, epochs=1,
+                                     steps=adapter.num_batches)
+        logs = self._evaluate_adapter(adapter, callback_list)
+        if return_dict:
+            return logs
+        values = [logs[name] for name in self.metrics_names if name in logs]
+        return values[0] if len(values) == 1 else values
+
+    def _evaluate_adapter(self, adapter, callback_list):
+        first = _first_batch(adapter)
+        if first is None:
+            raise ValueError("The evaluation data is empty.")
+        self._build_for_batch(first, training=False)
+        steps = self._steps_per_call(adapter)
+        test_function = self._get_function("test", steps)
+        self.reset_metrics()
+        state = self._collect_state()
+        if callback_list is not None:
+            callback_list.on_test_begin()
+        logs = None
+        step = 0
+        for group in _grouped(adapter.iterate(), steps):
+            if callback_list is not None:
+                callback_list.on_test_batch_begin(step)
+            logs, state = test_function(state, group)
+            step += len(group)
+            if callback_list is not None:
+                callback_list.on_test_batch_end(step - 1, _LazyLogs(logs))
+        for variable, value in zip(self.metrics_variables, state.metrics):
+            variable._direct_assign(value)
+        logs = _to_python(logs)
+        if callback_list is not None:
+            callback_list.on_test_end(logs)
+        return logs
+
+    # -- predict ----------------------------------------------------------------------------
+    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
+        """The model's outputs for `x`, as NumPy arrays, computed batch by batch."""
+        from lamina.callbacks.callback_list import CallbackList
+
+        adapter = data_adapters.get_data_adapter(x, None, None, batch_size=batch_size,
+                                                 steps=steps, shuffle=False)
+        first = _first_batch(adapter)
+        if first is None:
+            raise ValueError("`predict()` received no data.")
+        if not self.built or not self._called_once():
+            self(_to_backend(first[0]), training=False)
+        predict_function = self._get_function("predict", 1)
+        verbose = 1 if verbose == "auto" else verbose
+        callback_list = CallbackList(callbacks, add_history=False, add_progbar=verbose != 0,
+                                     model=self, verbose=verbose, epochs=1,
+                                     steps=adapter.num_batches)
+        state = ([v.value for v in self.trainable_variables],
+                 [v.value for v in self.non_trainable_variables])
+        outputs = []
+        callback_list.on_predict_begin()
+        for step, batch in enumerate(adapter.iterate()):
+            callback_list.on_predict_batch_begin(step)
+            y_pred = predict_function(state, batch[0])
+            outputs.append(y_pred)
+            callback_list.on_predict_batch_end(step, {"outputs": y_pred})
+        callback_list.on_predict_end()
+        if not outputs:
+            raise ValueError("`predict()` received no data.")
+        flat = [tree.flatten(o) for o in outputs]
+        joined = [np.concatenate([np.asarray(f[i]) for f in flat], axis=0)
+                  for i in range(len(flat[0]))]
+        return tree.pack_sequence_as(outputs[0], joined)
+
+    # -- single batches ---------------------------------------------------------------------
+    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
+        """One training step on one batch; returns the batch's logs."""
+        self._assert_compiled("train_on_batch")
+        if not active.trains:
+            raise RuntimeError(f"The {active.name!r} backend does not train models.")
+        adapter = data_adapters.ArrayDataAdapter(x, y, sample_weight, batch_size=10**12,
+                                                 class_weight=class_weight, check_finite=True)
+        batch = next(adapter.iterate())
+        self._build_for_batch(batch, training=True)
+        train_function = self._get_function("train", 1)
+        state = self._collect_state()
+        logs, state = train_function(state, [batch])
+        self._assign_state(state)
+        return self._format_batch_logs(_to_python(logs), return_dict)
+
+    def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
+        """The loss and metrics of one batch (metrics reset first)."""
+        self._assert_compiled("test_on_batch")
+        adapter = data_adapters.ArrayDataAdapter(x, y, sample_weight, batch_size=10**12,
+                                                 check_finite=True)
+        batch = next(adapter.iterate())
+        self._build_for_batch(batch, training=False)
+        self.reset_metrics()
+        test_function = self._get_function("test", 1)
+        logs, state = test_function(self._collect_state(), [batch])
+        return self._format_batch_logs(_to_python(logs), return_dict)
+
+    def predict_on_batch(self, x):
+        """The model's outputs for one batch, as NumPy arrays."""
+        adapter = data_adapters.ArrayDataAdapter(x, None, None, batch_size=10**12)
+        batch = next(adapter.iterate())
+        if not self.built or not self._called_once():
+            self(_to_backend(batch[0]), training=False)
+        predict_function = self._get_function("predict", 1)
+        state = ([v.value for v in self.trainable_variables],
+                 [v.value for v in self.non_trainable_variables])
+        return tree.map_structure(np.asarray, predict_function(state, batch[0]))
+
+    def _format_batch_logs(self, logs, return_dict):
+        if return_dict:
+            return logs
+        values = [logs[name] for name in self.metrics_names if name in logs]
+        return values[0] if len(values) == 1 else values
+
+    def _logs_from_results(self, results):
+        return _to_python(results)
+
+
+def _plain(value):
+    if value is None or isinstance(value, str):
+        return True
+    if isinstance(value, (list, tuple)):
+        return all(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return all(_plain(v) for v in value.values())
+    return False
+
+
+def _check_loss_names(loss):
+    from lamina import losses
+
+    for item in tree.flatten(loss):
+        if isinstance(item, str):
+            losses.get(item)  # raises a ValueError naming the unknown loss
+
+
+def _batch_size(y_pred):
+    flat = tree.flatten(y_pred)
+    shape = tuple(flat[0].shape) if flat else ()
+    return shape[0] if shape else 1
+
+
+def _first_batch(adapter):
+    if hasattr(adapter, "peek"):
+        item = adapter.peek()
+        return data_adapters._unpack(item) if isinstance(item, tuple) else (item, None, None)
+    for batch in adapter.iterate():
+        return batch
+    return None
+
+
+def _grouped(iterator, size):
+    """Batches in groups of `size`; a group only holds batches of one shape."""
+    group = []
+    shape = None
+    for batch in iterator:
+        batch_shape = tuple(np.shape(a) for a in tree.flatten(batch) if a is not None)
+        if group and (batch_shape != shape or len(group) == size):
+            yield group
+            group = []
+        group.append(batch)
+        shape = batch_shape
+    if group:
+        yield group
+
+
+def _to_backend(x):
+    return tree.map_structure(
+        lambda a: a if a is None else active.core.convert_to_tensor(a), x)
+
+
+def _to_python(logs):
+    out = {}
+    for key, value in (logs or {}).items():
+        array = np.asarray(value)
+        out[key] = float(array) if array.ndim == 0 else array
+    return out
+
+
+def _should_validate(epoch, validation_freq):
+    if isinstance(validation_freq, int):
+        return (epoch + 1) % validation_freq == 0
+    return (epoch + 1) in validation_freq
+
+
+def _numpy_seed():
+    try:
+        from lamina.random.seed_generator import numpy_generator
+
+        return int(numpy_generator(None).integers(0, 2**31 - 1))
+    except ImportError:
+        return None
+
+
+class _LazyLogs(dict):
+    """Batch logs whose values stay on the device until a callback reads one."""
+
+    def __init__(self, logs):
+        super().__init__(logs or {})
+
+    def __getitem__(self, key):
+        value = super().__getitem__(key)
+        array = np.asarray(value)
+        return float(array) if array.ndim == 0 else array
+
+    def get(self, key, default=None):
+        return self[key] if key in self else default
+
+    def items(self):
+        return [(k, self[k]) for k in self.keys()]
+
+    def values(self):
+        return [self[k] for k in self.keys()]
+
+    def copy(self):
+        return {k: self[k] for k in self.keys()}
+
+
+__all__ = ["Trainer", "TrainingState", "math", "time", "warnings"]
