@@ -9,8 +9,6 @@ import inspect
 from lamina import api_export
 from lamina.api_export import export, populate
 from lamina.losses import loss, losses  # noqa: F401 - they register the symbols
-from lamina.losses.loss import Loss
-from lamina.losses.losses import LossFunctionWrapper
 from lamina.saving import serialization_lib
 
 NAMESPACE = "lamina.losses"
@@ -36,7 +34,7 @@ ALIASES = {
 def all_objects():
     """`{name: class or function}` of every built-in loss, aliases included."""
     objects = {k: v for k, v in api_export.REGISTRY[NAMESPACE].items() if k not in _HELPERS}
-    objects["LossFunctionWrapper"] = LossFunctionWrapper
+    objects["LossFunctionWrapper"] = losses.LossFunctionWrapper
     objects.update({alias: objects[target] for alias, target in ALIASES.items()})
     return objects
 

@@ -6,6 +6,7 @@ nest the model in another graph), passing `training` and masks along.
 """
 
 from lamina import tree
+from lamina.api_export import export
 from lamina.backend import KerasTensor
 from lamina.layers.core.input_layer import InputLayer
 from lamina.layers.layer import Layer, current_call_context
@@ -39,6 +40,7 @@ def _ordered_nodes(outputs):
     return order
 
 
+@export("lamina.models.Functional")
 class Functional(Model):
     """A model built from `inputs` and `outputs` symbolic tensors (see `lamina.Model`).
 
@@ -250,3 +252,201 @@ def _has_symbolic(args, kwargs):
     from lamina.backend import any_symbolic_tensors
 
     return any_symbolic_tensors(args, kwargs)
+
+
+# -- serialization: Keras 3's functional config ----------------------------------------------
+
+
+def _node_key(operation, node):
+    return id(operation), id(node)
+
+
+def functional_get_config(model):
+    """The Keras 3 config of a functional model: layers with inbound nodes, inputs, outputs."""
+    from lamina.ops.operation import FunctionOperation
+    from lamina.saving.serialization_lib import serialize_keras_object
+
+    node_index = {}  # (id(op), id(node)) -> index among this model's nodes of the op
+    per_operation = {}
+    for node in model._nodes:
+        operation = node.operation
+        count = per_operation.get(id(operation), 0)
+        node_index[_node_key(operation, node)] = count
+        per_operation[id(operation)] = count + 1
+
+    def tensor_config(x):
+        history = x._keras_history
+        operation = history.operation
+        node = operation._inbound_nodes[history.node_index]
+        return {"class_name": "__keras_tensor__", "config": {
+            "shape": list(x.shape), "dtype": x.dtype,
+            "keras_history": [operation.name, node_index[_node_key(operation, node)],
+                              history.tensor_index]}}
+
+    def encode(value):
+        if isinstance(value, KerasTensor):
+            return tensor_config(value)
+        if isinstance(value, (list, tuple)):
+            return [encode(v) for v in value]
+        if isinstance(value, dict):
+            return {k: encode(v) for k, v in value.items()}
+        return serialize_keras_object(value)
+
+    layer_configs, seen = [], set()
+    for node in model._nodes:
+        operation = node.operation
+        if id(operation) in seen:
+            continue
+        seen.add(id(operation))
+        if isinstance(operation, FunctionOperation):
+            entry = {"module": "lamina.ops", "class_name": "LaminaOp",
+                     "config": {"name": operation.name, "function": operation._compute.__name__},
+                     "registered_name": "LaminaOp"}
+        else:
+            entry = serialize_keras_object(operation)
+        entry["name"] = operation.name
+        nodes = []
+        for other in model._nodes:
+            if other.operation is operation and not other.is_input:
+                nodes.append({"args": encode(list(other.call_args)),
+                              "kwargs": encode(other.call_kwargs)})
+        entry["inbound_nodes"] = nodes
+        layer_configs.append(entry)
+
+    def endpoint(x):
+        history = x._keras_history
+        operation = history.operation
+        node = operation._inbound_nodes[history.node_index]
+        return [operation.name, node_index[_node_key(operation, node)], history.tensor_index]
+
+    def structure(value, fn):
+        if isinstance(value, dict):
+            return {k: fn(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [fn(v) for v in value]
+        return fn(value)
+
+    return {
+        "name": model.name,
+        "trainable": model.trainable,
+        "layers": layer_configs,
+        "input_layers": structure(model._inputs_struct, endpoint),
+        "output_layers": structure(model._outputs_struct, endpoint),
+    }
+
+
+def functional_from_config(cls, config, custom_objects=None):
+    """Rebuilds a functional model from `functional_get_config`'s output (Keras' format)."""
+    from lamina import api_export
+    from lamina.saving.serialization_lib import deserialize_keras_object
+
+    created = {}
+    outputs_by_node = {}  # (layer name, node index) -> output tensors
+
+    def make_operation(entry):
+        if entry.get("class_name") == "LaminaOp":
+            name = entry["config"]["function"]
+            function = api_export.REGISTRY.get("lamina.ops", {}).get(name)
+            if function is None or not hasattr(function, "compute"):
+                raise ValueError(f"Unknown lamina op {name!r} in the model config.")
+            return ("op", function)
+        return ("layer", deserialize_keras_object(entry, custom_objects=custom_objects))
+
+    def decode(value):
+        if isinstance(value, dict) and value.get("class_name") == "__keras_tensor__":
+            name, index, tensor_index = value["config"]["keras_history"]
+            key = (name, index)
+            if key not in outputs_by_node:
+                raise _Pending()
+            return outputs_by_node[key][tensor_index]
+        if isinstance(value, list):
+            return [decode(v) for v in value]
+        if isinstance(value, dict) and "class_name" not in value:
+            return {k: decode(v) for k, v in value.items()}
+        if isinstance(value, dict):
+            return deserialize_keras_object(value, custom_objects=custom_objects)
+        return value
+
+    pending = []
+    for entry in config["layers"]:
+        kind, operation = make_operation(entry)
+        created[entry["name"]] = (kind, operation)
+        if kind == "layer" and isinstance(operation, InputLayer):
+            outputs_by_node[(entry["name"], 0)] = [operation.output]
+            continue
+        for index, node in enumerate(entry.get("inbound_nodes", [])):
+            pending.append((entry["name"], index, node))
+    # Nodes are replayed as soon as their inputs exist (configs list layers in graph order,
+    # but a shared layer's later nodes may depend on layers listed after it).
+    while pending:
+        progressed = False
+        remaining = []
+        for name, index, node in pending:
+            kind, operation = created[name]
+            if _is_keras_node_format(node):
+                args_config, kwargs_config = node["args"], node.get("kwargs", {})
+            else:
+                args_config, kwargs_config = _legacy_node(node), {}
+            try:
+                args = decode(args_config)
+                kwargs = decode(kwargs_config)
+            except _Pending:
+                remaining.append((name, index, node))
+                continue
+            result = operation(*args, **kwargs)
+            outputs_by_node[(name, index)] = tree.flatten(result)
+            progressed = True
+        if not progressed:
+            missing = sorted({n for n, _, _ in remaining})
+            raise ValueError(f"The model config has inputs that are never produced: {missing}.")
+        pending = remaining
+
+    def endpoint(value):
+        name, index, tensor_index = value
+        return outputs_by_node[(name, index)][tensor_index]
+
+    def structure(value):
+        if isinstance(value, dict):
+            return {k: endpoint(v) for k, v in value.items()}
+        if isinstance(value, list) and value and isinstance(value[0], list):
+            return [endpoint(v) for v in value]
+        return endpoint(value)
+
+    inputs = structure(config["input_layers"])
+    outputs = structure(config["output_layers"])
+    if isinstance(inputs, list) and len(inputs) == 1 and not isinstance(config["input_layers"][0], str):
+        inputs = inputs[0] if len(config["input_layers"]) == 1 else inputs
+    if isinstance(outputs, list) and len(outputs) == 1 and isinstance(config["output_layers"][0], list):
+        outputs = outputs[0]
+    return cls(inputs=inputs, outputs=outputs, name=config.get("name"),
+               trainable=config.get("trainable", True))
+
+
+class _Pending(Exception):
+    """A node's input is not built yet."""
+
+
+def _is_keras_node_format(node):
+    return isinstance(node, dict) and "args" in node
+
+
+def _legacy_node(node):
+    """Older Keras configs list a node as `[[name, node_index, tensor_index, kwargs], ...]`."""
+    args = []
+    for item in node:
+        name, index, tensor_index = item[0], item[1], item[2]
+        args.append({"class_name": "__keras_tensor__",
+                     "config": {"keras_history": [name, index, tensor_index]}})
+    return [args[0]] if len(args) == 1 else [args]
+
+
+def _functional_get_config(self):
+    return functional_get_config(self)
+
+
+def _functional_from_config(cls, config, custom_objects=None):
+    return functional_from_config(cls, config, custom_objects)
+
+
+Functional.get_config = _functional_get_config
+Functional.from_config = classmethod(_functional_from_config)

@@ -87,6 +87,18 @@ class Model(Trainer, Layer):
                       expand_nested=expand_nested, show_trainable=show_trainable,
                       layer_range=layer_range)
 
+    def save_weights(self, filepath, overwrite=True):
+        """Saves the weights to a `.weights.h5` file (written atomically)."""
+        from lamina.saving import weights_io
+
+        weights_io.save_weights(self, filepath, overwrite=overwrite)
+
+    def load_weights(self, filepath, skip_mismatch=False, **kwargs):
+        """Loads weights from a `.weights.h5` file, by layer path; shapes are checked first."""
+        from lamina.saving import weights_io
+
+        weights_io.load_weights(self, filepath, skip_mismatch=skip_mismatch)
+
     def get_config(self):
         config = {"name": self.name, "trainable": self.trainable}
         if type(self).get_config is Model.get_config and self._auto_config is not None:

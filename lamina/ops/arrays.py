@@ -1246,7 +1246,10 @@ def _split(x, indices_or_sections, axis, name):
     x = to_tensor(x)
     shape = list(x.shape)
     axis = canonical_axis(axis, len(shape))
-    points = _split_points(shape[axis], indices_or_sections, name)
+    size = int(shape[axis])
+    points = _split_points(size, indices_or_sections, name)
+    # NumPy clamps out-of-range split indices; some backends reject them, so clamp here.
+    points = [_builtin_min(_builtin_max(p + size if p < 0 else p, 0), size) for p in points]
     return list(active.numpy.split(x, points, axis=axis))
 
 

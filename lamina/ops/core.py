@@ -1,6 +1,10 @@
-"""Core ops: tensor conversion, casting, shapes, gradients stopping, control flow.
+"""Core ops: tensor conversion, casting, shapes, control flow, slicing and scattering,
+gradient helpers. Public as `lamina.ops.<name>`.
 
-Public as `lamina.ops.<name>`.
+The control-flow ops take Python functions. Their symbolic rules run those functions on
+symbolic tensors (lamina ops applied to KerasTensors, no backend) to learn and check the
+output specs; their compute functions hand the functions to the backend's loop primitives
+(Python loops on numpy, `jax.lax` on jax), with outputs made tensors of Keras' dtypes.
 """
 
 import builtins
@@ -211,9 +215,8 @@ def switch(index, branches, *operands):
 
 
 def _loop_vars_spec(loop_vars):
-    if isinstance(loop_vars, (list, tuple)):
-        return tuple(_specs(list(loop_vars)))
-    return _spec(loop_vars) if not tree.is_nested(loop_vars) else _specs(loop_vars)
+    # A list of loop variables comes back as a tuple, as from the backends.
+    return _specs(tuple(loop_vars) if isinstance(loop_vars, list) else loop_vars)
 
 
 def _while_loop_rule(cond, body, loop_vars, maximum_iterations=None):
@@ -298,7 +301,9 @@ def _scan_rule(f, init, xs=None, length=None, reverse=False, unroll=1):
             "ops.scan: the carry returned by `f` must have the structure, shapes and dtypes "
             f"of `init`. Expected {init_spec}, received {carry}."
         )
-    ys = tree.map_structure(lambda s: None if s is None else KerasTensor((n,) + s.shape, s.dtype), y)
+    ys = tree.map_structure(
+        lambda s: None if s is None else KerasTensor((n,) + s.shape, s.dtype), y
+    )
     return carry, ys
 
 
@@ -443,6 +448,16 @@ def _start_indices(op_name, start_indices, ndim):
         )
 
 
+def _starts_arg(start_indices, op_name):
+    """Python ints as they are; anything else as int32 scalars (one dtype, as XLA wants)."""
+    what = f"{op_name}: `start_indices`"
+    if isinstance(start_indices, (list, tuple)):
+        if builtins.all(isinstance(s, int) for s in start_indices):
+            return list(start_indices)
+        return [active.core.cast(_index_tensor(s, what), "int32") for s in start_indices]
+    return active.core.cast(_index_tensor(start_indices, what), "int32")
+
+
 def _slice_rule(inputs, start_indices, shape):
     input_shape = rules.shape_of(inputs)
     shape = tuple(shape)
@@ -478,8 +493,7 @@ def slice(inputs, start_indices, shape):  # noqa: A001 - Keras' public name
     """
     _slice_rule(_spec(inputs), start_indices, shape)
     inputs = active.core.convert_to_tensor(inputs)
-    if not isinstance(start_indices, (list, tuple)):
-        start_indices = _index_tensor(start_indices, "ops.slice: `start_indices`")
+    start_indices = _starts_arg(start_indices, "ops.slice")
     return active.core.slice(inputs, start_indices, tuple(int(s) for s in shape))
 
 
@@ -513,8 +527,7 @@ def slice_update(inputs, start_indices, updates):
     inputs = active.core.convert_to_tensor(inputs)
     updates = active.core.convert_to_tensor(updates, dtype=dtypes.standardize_dtype(inputs.dtype))
     _slice_update_rule(_spec(inputs), start_indices, _spec(updates))
-    if not isinstance(start_indices, (list, tuple)):
-        start_indices = _index_tensor(start_indices, "ops.slice_update: `start_indices`")
+    start_indices = _starts_arg(start_indices, "ops.slice_update")
     return active.core.slice_update(inputs, start_indices, updates)
 
 

@@ -27,6 +27,25 @@ def _public(name):
     return export(f"lamina.ops.{name}", f"lamina.ops.numpy.{name}")
 
 
+def _op(rule):
+    """`op(rule)`, with the op's name put in front of the rule's ValueErrors that lack it."""
+
+    def decorate(compute):
+        prefix = f"ops.{compute.__name__}"
+
+        def named_rule(*args, **kwargs):
+            try:
+                return rule(*args, **kwargs)
+            except ValueError as error:
+                if prefix in str(error):
+                    raise
+                raise ValueError(f"{prefix}: {error}") from None
+
+        return op(named_rule)(compute)
+
+    return decorate
+
+
 # -- dtype transforms: the dtype of a result from the (promoted) dtype of the inputs ----------
 
 
@@ -131,7 +150,7 @@ def _scalar(value, like):
 
 
 @_public("add")
-@op(rules.binary_promote)
+@_op(rules.binary_promote)
 def add(x1, x2):
     """Adds two tensors elementwise, broadcasting.
 
@@ -149,35 +168,35 @@ def add(x1, x2):
 
 
 @_public("subtract")
-@op(rules.binary_promote)
+@_op(rules.binary_promote)
 def subtract(x1, x2):
     """`x1 - x2` elementwise, broadcasting."""
     return active.numpy.subtract(*promote(x1, x2))
 
 
 @_public("multiply")
-@op(rules.binary_promote)
+@_op(rules.binary_promote)
 def multiply(x1, x2):
     """`x1 * x2` elementwise, broadcasting."""
     return active.numpy.multiply(*promote(x1, x2))
 
 
 @_public("divide")
-@op(rules.binary_float)
+@_op(rules.binary_float)
 def divide(x1, x2):
     """`x1 / x2` elementwise; integer inputs give floats."""
     return active.numpy.divide(*promote_float(x1, x2))
 
 
 @_public("true_divide")
-@op(rules.binary_float)
+@_op(rules.binary_float)
 def true_divide(x1, x2):
     """Same as `divide`."""
     return active.numpy.divide(*promote_float(x1, x2))
 
 
 @_public("divide_no_nan")
-@op(rules.binary_float)
+@_op(rules.binary_float)
 def divide_no_nan(x1, x2):
     """`x1 / x2` elementwise, with 0 wherever `x2` is 0 (so no NaN or inf from it)."""
     x1, x2 = promote_float(x1, x2)
@@ -188,93 +207,91 @@ def divide_no_nan(x1, x2):
 
 
 @_public("floor_divide")
-@op(_binary(_bool_to_int))
+@_op(_binary(_bool_to_int))
 def floor_divide(x1, x2):
     """`x1 // x2` elementwise (rounded toward minus infinity); bools compute as int32."""
     return active.numpy.floor_divide(*_binary_inputs(x1, x2, _bool_to_int))
 
 
 @_public("mod")
-@op(_binary(_bool_to_int))
+@_op(_binary(_bool_to_int))
 def mod(x1, x2):
     """Remainder of `floor_divide`, with the sign of `x2`; bools compute as int32."""
     return active.numpy.mod(*_binary_inputs(x1, x2, _bool_to_int))
 
 
 @_public("fmod")
-@op(_binary(_bool_to_int))
+@_op(_binary(_bool_to_int))
 def fmod(x1, x2):
     """Remainder of truncated division, with the sign of `x1` (C's `fmod`)."""
     return active.numpy.fmod(*_binary_inputs(x1, x2, _bool_to_int))
 
 
 @_public("power")
-@op(_binary(_bool_to_int))
+@_op(_binary(_bool_to_int))
 def power(x1, x2):
     """`x1 ** x2` elementwise; bools compute as int32."""
     return active.numpy.power(*_binary_inputs(x1, x2, _bool_to_int))
 
 
 @_public("negative")
-@op(rules.unary_same)
+@_op(rules.unary_same)
 def negative(x):
     """`-x` elementwise."""
     return active.numpy.negative(to_tensor(x))
 
 
 @_public("absolute")
-@op(_unary(_real_dtype))
+@_op(_unary(_real_dtype))
 def absolute(x):
     """`|x|` elementwise (the modulus, a float, for complex `x`)."""
     return active.numpy.absolute(to_tensor(x))
 
 
 @_public("abs")
-@op(_unary(_real_dtype))
+@_op(_unary(_real_dtype))
 def abs(x):  # noqa: A001 - Keras' public name
     """Same as `absolute`."""
     return active.numpy.absolute(to_tensor(x))
 
 
-def _fabs_rule(x):
-    dtype = rules.dtype_of(x, weak=False)
+def _real_float_only(dtype):
+    """fabs: like `_float_dtype`, for real inputs only."""
     if dtypes.is_complex_dtype(dtype):
         raise TypeError(f"ops.fabs does not support complex inputs. Received: dtype={dtype}.")
-    return KerasTensor(rules.shape_of(x), _float_dtype(dtype))
+    return _float_dtype(dtype)
 
 
 @_public("fabs")
-@op(_fabs_rule)
+@_op(_unary(_real_float_only))
 def fabs(x):
     """`|x|` elementwise as floats; ints and bools give floatx. Complex is not supported."""
-    x = to_tensor(x)
-    _fabs_rule(KerasTensor(x.shape, _dtype(x)))
-    return active.numpy.absolute(to_tensor(x, _float_dtype(_dtype(x))))
+    return active.numpy.absolute(_unary_input(x, _real_float_only))
 
 
 @_public("square")
-@op(_unary(_bool_to_int))
+@_op(_unary(_bool_to_int))
 def square(x):
     """`x * x` elementwise (bools become int32)."""
     return active.numpy.square(_unary_input(x, _bool_to_int))
 
 
 @_public("sqrt")
-@op(_unary(_float_dtype))
+@_op(_unary(_float_dtype))
 def sqrt(x):
     """Square root elementwise; ints give floats."""
     return active.numpy.sqrt(_unary_input(x, _float_dtype))
 
 
 @_public("cbrt")
-@op(_unary(_wide_float_dtype))
+@_op(_unary(_wide_float_dtype))
 def cbrt(x):
     """Cube root elementwise (real, also for negative `x`)."""
     return active.numpy.cbrt(_unary_input(x, _wide_float_dtype))
 
 
 @_public("reciprocal")
-@op(_unary(_float_dtype))
+@_op(_unary(_float_dtype))
 def reciprocal(x):
     """`1 / x` elementwise; ints give floats."""
     x = _unary_input(x, _float_dtype)
@@ -282,7 +299,7 @@ def reciprocal(x):
 
 
 @_public("sign")
-@op(rules.unary_same)
+@_op(rules.unary_same)
 def sign(x):
     """-1, 0 or 1 by the sign of `x` (NaN stays NaN); same dtype."""
     x = to_tensor(x)
@@ -292,35 +309,35 @@ def sign(x):
 
 
 @_public("signbit")
-@op(rules.unary_bool)
+@_op(rules.unary_bool)
 def signbit(x):
     """Whether the sign bit is set (True also for -0.0 and negative NaN)."""
     return active.numpy.signbit(to_tensor(x))
 
 
 @_public("maximum")
-@op(rules.binary_promote)
+@_op(rules.binary_promote)
 def maximum(x1, x2):
     """The larger of `x1` and `x2` elementwise (NaN if either is NaN)."""
     return active.numpy.maximum(*promote(x1, x2))
 
 
 @_public("minimum")
-@op(rules.binary_promote)
+@_op(rules.binary_promote)
 def minimum(x1, x2):
     """The smaller of `x1` and `x2` elementwise (NaN if either is NaN)."""
     return active.numpy.minimum(*promote(x1, x2))
 
 
 @_public("fmax")
-@op(rules.binary_promote)
+@_op(rules.binary_promote)
 def fmax(x1, x2):
     """The larger of `x1` and `x2` elementwise, ignoring a NaN when the other is a number."""
     return active.numpy.fmax(*promote(x1, x2))
 
 
 @_public("fmin")
-@op(rules.binary_promote)
+@_op(rules.binary_promote)
 def fmin(x1, x2):
     """The smaller of `x1` and `x2` elementwise, ignoring a NaN when the other is a number."""
     return active.numpy.fmin(*promote(x1, x2))
@@ -331,7 +348,7 @@ def _clip_rule(x, x_min, x_max):
 
 
 @_public("clip")
-@op(_clip_rule)
+@_op(_clip_rule)
 def clip(x, x_min, x_max):
     """`x` limited to `[x_min, x_max]` elementwise; keeps the dtype of `x` (bools: int32)."""
     return active.numpy.clip(_unary_input(x, _bool_to_int), x_min, x_max)
@@ -341,63 +358,63 @@ def clip(x, x_min, x_max):
 
 
 @_public("exp")
-@op(_unary(_float_dtype))
+@_op(_unary(_float_dtype))
 def exp(x):
     """`e ** x` elementwise."""
     return active.numpy.exp(_unary_input(x, _float_dtype))
 
 
 @_public("exp2")
-@op(_unary(_float_dtype))
+@_op(_unary(_float_dtype))
 def exp2(x):
     """`2 ** x` elementwise."""
     return active.numpy.exp2(_unary_input(x, _float_dtype))
 
 
 @_public("expm1")
-@op(_unary(_float_dtype))
+@_op(_unary(_float_dtype))
 def expm1(x):
     """`exp(x) - 1` elementwise, accurate for small `x`."""
     return active.numpy.expm1(_unary_input(x, _float_dtype))
 
 
 @_public("log")
-@op(_unary(_float_dtype))
+@_op(_unary(_float_dtype))
 def log(x):
     """Natural logarithm elementwise."""
     return active.numpy.log(_unary_input(x, _float_dtype))
 
 
 @_public("log2")
-@op(_unary(_float_dtype))
+@_op(_unary(_float_dtype))
 def log2(x):
     """Base-2 logarithm elementwise."""
     return active.numpy.log2(_unary_input(x, _float_dtype))
 
 
 @_public("log10")
-@op(_unary(_float_dtype))
+@_op(_unary(_float_dtype))
 def log10(x):
     """Base-10 logarithm elementwise."""
     return active.numpy.log10(_unary_input(x, _float_dtype))
 
 
 @_public("log1p")
-@op(_unary(_float_dtype))
+@_op(_unary(_float_dtype))
 def log1p(x):
     """`log(1 + x)` elementwise, accurate for small `x`."""
     return active.numpy.log1p(_unary_input(x, _float_dtype))
 
 
 @_public("logaddexp")
-@op(rules.binary_float)
+@_op(rules.binary_float)
 def logaddexp(x1, x2):
     """`log(exp(x1) + exp(x2))` elementwise, without overflow."""
     return active.numpy.logaddexp(*promote_float(x1, x2))
 
 
 @_public("logaddexp2")
-@op(rules.binary_float)
+@_op(rules.binary_float)
 def logaddexp2(x1, x2):
     """`log2(2 ** x1 + 2 ** x2)` elementwise, without overflow."""
     return active.numpy.logaddexp2(*promote_float(x1, x2))
@@ -410,7 +427,7 @@ def _ldexp_rule(x1, x2):
 
 
 @_public("ldexp")
-@op(_ldexp_rule)
+@_op(_ldexp_rule)
 def ldexp(x1, x2):
     """`x1 * 2 ** x2` elementwise; the exponents `x2` must be integers."""
     exponent = to_tensor(x2)
@@ -423,98 +440,98 @@ def ldexp(x1, x2):
 
 
 @_public("sin")
-@op(_unary(_float_dtype))
+@_op(_unary(_float_dtype))
 def sin(x):
     """Sine elementwise (radians)."""
     return active.numpy.sin(_unary_input(x, _float_dtype))
 
 
 @_public("cos")
-@op(_unary(_float_dtype))
+@_op(_unary(_float_dtype))
 def cos(x):
     """Cosine elementwise (radians)."""
     return active.numpy.cos(_unary_input(x, _float_dtype))
 
 
 @_public("tan")
-@op(_unary(_float_dtype))
+@_op(_unary(_float_dtype))
 def tan(x):
     """Tangent elementwise (radians)."""
     return active.numpy.tan(_unary_input(x, _float_dtype))
 
 
 @_public("arcsin")
-@op(_unary(_float_dtype))
+@_op(_unary(_float_dtype))
 def arcsin(x):
     """Inverse sine elementwise, in [-pi/2, pi/2]."""
     return active.numpy.arcsin(_unary_input(x, _float_dtype))
 
 
 @_public("arccos")
-@op(_unary(_float_dtype))
+@_op(_unary(_float_dtype))
 def arccos(x):
     """Inverse cosine elementwise, in [0, pi]."""
     return active.numpy.arccos(_unary_input(x, _float_dtype))
 
 
 @_public("arctan")
-@op(_unary(_float_dtype))
+@_op(_unary(_float_dtype))
 def arctan(x):
     """Inverse tangent elementwise, in [-pi/2, pi/2]."""
     return active.numpy.arctan(_unary_input(x, _float_dtype))
 
 
 @_public("arctan2")
-@op(rules.binary_float)
+@_op(rules.binary_float)
 def arctan2(x1, x2):
     """The angle of the point `(x2, x1)` elementwise, in [-pi, pi]."""
     return active.numpy.arctan2(*promote_float(x1, x2))
 
 
 @_public("sinh")
-@op(_unary(_float_dtype))
+@_op(_unary(_float_dtype))
 def sinh(x):
     """Hyperbolic sine elementwise."""
     return active.numpy.sinh(_unary_input(x, _float_dtype))
 
 
 @_public("cosh")
-@op(_unary(_float_dtype))
+@_op(_unary(_float_dtype))
 def cosh(x):
     """Hyperbolic cosine elementwise."""
     return active.numpy.cosh(_unary_input(x, _float_dtype))
 
 
 @_public("tanh")
-@op(_unary(_float_dtype))
+@_op(_unary(_float_dtype))
 def tanh(x):
     """Hyperbolic tangent elementwise."""
     return active.numpy.tanh(_unary_input(x, _float_dtype))
 
 
 @_public("arcsinh")
-@op(_unary(_float_dtype))
+@_op(_unary(_float_dtype))
 def arcsinh(x):
     """Inverse hyperbolic sine elementwise."""
     return active.numpy.arcsinh(_unary_input(x, _float_dtype))
 
 
 @_public("arccosh")
-@op(_unary(_float_dtype))
+@_op(_unary(_float_dtype))
 def arccosh(x):
     """Inverse hyperbolic cosine elementwise (NaN below 1)."""
     return active.numpy.arccosh(_unary_input(x, _float_dtype))
 
 
 @_public("arctanh")
-@op(_unary(_float_dtype))
+@_op(_unary(_float_dtype))
 def arctanh(x):
     """Inverse hyperbolic tangent elementwise (NaN outside [-1, 1])."""
     return active.numpy.arctanh(_unary_input(x, _float_dtype))
 
 
 @_public("deg2rad")
-@op(_unary(_wide_float_dtype))
+@_op(_unary(_wide_float_dtype))
 def deg2rad(x):
     """Degrees to radians elementwise."""
     x = _unary_input(x, _wide_float_dtype)
@@ -522,7 +539,7 @@ def deg2rad(x):
 
 
 @_public("rad2deg")
-@op(_unary(_wide_float_dtype))
+@_op(_unary(_wide_float_dtype))
 def rad2deg(x):
     """Radians to degrees elementwise."""
     x = _unary_input(x, _wide_float_dtype)
@@ -530,35 +547,35 @@ def rad2deg(x):
 
 
 @_public("hypot")
-@op(_binary(_wide_float_dtype))
+@_op(_binary(_wide_float_dtype))
 def hypot(x1, x2):
     """`sqrt(x1 ** 2 + x2 ** 2)` elementwise, without overflow."""
     return active.numpy.hypot(*_binary_inputs(x1, x2, _wide_float_dtype))
 
 
 @_public("sinc")
-@op(_unary(_float_dtype))
+@_op(_unary(_float_dtype))
 def sinc(x):
     """The normalized sinc, `sin(pi x) / (pi x)`, with `sinc(0) = 1`."""
     return active.numpy.sinc(_unary_input(x, _float_dtype))
 
 
 @_public("i0")
-@op(_unary(_wide_float_dtype))
+@_op(_unary(_wide_float_dtype))
 def i0(x):
     """The modified Bessel function of the first kind, order 0, elementwise."""
     return active.numpy.i0(_unary_input(x, _wide_float_dtype))
 
 
 @_public("heaviside")
-@op(_binary(_wide_float_dtype))
+@_op(_binary(_wide_float_dtype))
 def heaviside(x1, x2):
     """The Heaviside step: 0 where `x1 < 0`, `x2` where `x1 == 0`, 1 where `x1 > 0`."""
     return active.numpy.heaviside(*_binary_inputs(x1, x2, _wide_float_dtype))
 
 
 @_public("nextafter")
-@op(rules.binary_float)
+@_op(rules.binary_float)
 def nextafter(x1, x2):
     """The next representable float after `x1` in the direction of `x2`, elementwise."""
     return active.numpy.nextafter(*promote_float(x1, x2))
@@ -568,21 +585,21 @@ def nextafter(x1, x2):
 
 
 @_public("floor")
-@op(_unary(_float_dtype))
+@_op(_unary(_float_dtype))
 def floor(x):
     """The largest integer not above `x`, elementwise; ints give floatx (as NumPy does)."""
     return active.numpy.floor(_unary_input(x, _float_dtype))
 
 
 @_public("ceil")
-@op(_unary(_float_dtype))
+@_op(_unary(_float_dtype))
 def ceil(x):
     """The smallest integer not below `x`, elementwise; ints give floatx (as NumPy does)."""
     return active.numpy.ceil(_unary_input(x, _float_dtype))
 
 
 @_public("trunc")
-@op(rules.unary_same)
+@_op(rules.unary_same)
 def trunc(x):
     """`x` rounded toward zero, elementwise; same dtype."""
     x = to_tensor(x)
@@ -592,7 +609,7 @@ def trunc(x):
 
 
 @_public("round")
-@op(rules.unary_same)
+@_op(rules.unary_same)
 def round(x, decimals=0):  # noqa: A001 - Keras' public name
     """`x` rounded to `decimals` decimals (halves to even), elementwise; same dtype.
 
@@ -621,49 +638,49 @@ def round(x, decimals=0):  # noqa: A001 - Keras' public name
 
 
 @_public("equal")
-@op(rules.binary_bool)
+@_op(rules.binary_bool)
 def equal(x1, x2):
     """`x1 == x2` elementwise."""
     return active.numpy.equal(*promote(x1, x2))
 
 
 @_public("not_equal")
-@op(rules.binary_bool)
+@_op(rules.binary_bool)
 def not_equal(x1, x2):
     """`x1 != x2` elementwise."""
     return active.numpy.not_equal(*promote(x1, x2))
 
 
 @_public("less")
-@op(rules.binary_bool)
+@_op(rules.binary_bool)
 def less(x1, x2):
     """`x1 < x2` elementwise."""
     return active.numpy.less(*promote(x1, x2))
 
 
 @_public("less_equal")
-@op(rules.binary_bool)
+@_op(rules.binary_bool)
 def less_equal(x1, x2):
     """`x1 <= x2` elementwise."""
     return active.numpy.less_equal(*promote(x1, x2))
 
 
 @_public("greater")
-@op(rules.binary_bool)
+@_op(rules.binary_bool)
 def greater(x1, x2):
     """`x1 > x2` elementwise."""
     return active.numpy.greater(*promote(x1, x2))
 
 
 @_public("greater_equal")
-@op(rules.binary_bool)
+@_op(rules.binary_bool)
 def greater_equal(x1, x2):
     """`x1 >= x2` elementwise."""
     return active.numpy.greater_equal(*promote(x1, x2))
 
 
 @_public("isclose")
-@op(rules.binary_bool)
+@_op(rules.binary_bool)
 def isclose(x1, x2, rtol=1e-5, atol=1e-8, equal_nan=False):
     """Whether `|x1 - x2| <= atol + rtol * |x2|`, elementwise.
 
@@ -686,7 +703,7 @@ def _allclose_rule(x1, x2, *args, **kwargs):
 
 
 @_public("allclose")
-@op(_allclose_rule)
+@_op(_allclose_rule)
 def allclose(x1, x2, rtol=1e-5, atol=1e-8, equal_nan=False):
     """Whether `isclose` holds everywhere: one bool."""
     close = isclose(x1, x2, rtol=rtol, atol=atol, equal_nan=equal_nan)
@@ -697,28 +714,28 @@ def allclose(x1, x2, rtol=1e-5, atol=1e-8, equal_nan=False):
 
 
 @_public("isnan")
-@op(rules.unary_bool)
+@_op(rules.unary_bool)
 def isnan(x):
     """Whether `x` is NaN, elementwise."""
     return active.numpy.isnan(to_tensor(x))
 
 
 @_public("isinf")
-@op(rules.unary_bool)
+@_op(rules.unary_bool)
 def isinf(x):
     """Whether `x` is +inf or -inf, elementwise."""
     return active.numpy.isinf(to_tensor(x))
 
 
 @_public("isfinite")
-@op(rules.unary_bool)
+@_op(rules.unary_bool)
 def isfinite(x):
     """Whether `x` is neither infinite nor NaN, elementwise."""
     return active.numpy.isfinite(to_tensor(x))
 
 
 @_public("isposinf")
-@op(rules.unary_bool)
+@_op(rules.unary_bool)
 def isposinf(x):
     """Whether `x` is +inf, elementwise."""
     x = to_tensor(x)
@@ -727,7 +744,7 @@ def isposinf(x):
 
 
 @_public("isneginf")
-@op(rules.unary_bool)
+@_op(rules.unary_bool)
 def isneginf(x):
     """Whether `x` is -inf, elementwise."""
     x = to_tensor(x)
@@ -735,7 +752,7 @@ def isneginf(x):
 
 
 @_public("isreal")
-@op(rules.unary_bool)
+@_op(rules.unary_bool)
 def isreal(x):
     """Whether the imaginary part of `x` is 0, elementwise (always True for real dtypes)."""
     x = to_tensor(x)
@@ -746,7 +763,7 @@ def isreal(x):
 
 
 @_public("nan_to_num")
-@op(rules.unary_same)
+@_op(rules.unary_same)
 def nan_to_num(x, nan=0.0, posinf=None, neginf=None):
     """`x` with NaN, +inf and -inf replaced by numbers.
 
@@ -769,28 +786,28 @@ def nan_to_num(x, nan=0.0, posinf=None, neginf=None):
 
 
 @_public("logical_and")
-@op(rules.binary_bool)
+@_op(rules.binary_bool)
 def logical_and(x1, x2):
     """Logical AND elementwise."""
     return active.numpy.logical_and(to_tensor(x1), to_tensor(x2))
 
 
 @_public("logical_or")
-@op(rules.binary_bool)
+@_op(rules.binary_bool)
 def logical_or(x1, x2):
     """Logical OR elementwise."""
     return active.numpy.logical_or(to_tensor(x1), to_tensor(x2))
 
 
 @_public("logical_xor")
-@op(rules.binary_bool)
+@_op(rules.binary_bool)
 def logical_xor(x1, x2):
     """Logical XOR elementwise."""
     return active.numpy.logical_xor(to_tensor(x1), to_tensor(x2))
 
 
 @_public("logical_not")
-@op(rules.unary_bool)
+@_op(rules.unary_bool)
 def logical_not(x):
     """Logical NOT elementwise."""
     return active.numpy.logical_not(to_tensor(x))
@@ -811,7 +828,7 @@ def _where_rule(condition, x1=None, x2=None):
 
 
 @_public("where")
-@op(_where_rule)
+@_op(_where_rule)
 def where(condition, x1=None, x2=None):
     """`x1` where `condition` holds, else `x2`; with one argument, the indices of True."""
     condition = to_tensor(condition, "bool")
@@ -832,21 +849,21 @@ def _bitwise_inputs(name, x1, x2, transform=_same):
 
 
 @_public("bitwise_and")
-@op(_integer_binary("bitwise_and", allow_bool=True))
+@_op(_integer_binary("bitwise_and", allow_bool=True))
 def bitwise_and(x, y):
     """Bitwise AND of integers or bools, elementwise."""
     return active.numpy.bitwise_and(*_bitwise_inputs("bitwise_and", x, y))
 
 
 @_public("bitwise_or")
-@op(_integer_binary("bitwise_or", allow_bool=True))
+@_op(_integer_binary("bitwise_or", allow_bool=True))
 def bitwise_or(x, y):
     """Bitwise OR of integers or bools, elementwise."""
     return active.numpy.bitwise_or(*_bitwise_inputs("bitwise_or", x, y))
 
 
 @_public("bitwise_xor")
-@op(_integer_binary("bitwise_xor", allow_bool=True))
+@_op(_integer_binary("bitwise_xor", allow_bool=True))
 def bitwise_xor(x, y):
     """Bitwise XOR of integers or bools, elementwise."""
     return active.numpy.bitwise_xor(*_bitwise_inputs("bitwise_xor", x, y))
@@ -858,7 +875,7 @@ def _invert_rule(x):
 
 
 @_public("bitwise_invert")
-@op(_invert_rule)
+@_op(_invert_rule)
 def bitwise_invert(x):
     """Bitwise NOT (`~x`) of integers or bools, elementwise."""
     x = to_tensor(x)
@@ -867,42 +884,42 @@ def bitwise_invert(x):
 
 
 @_public("bitwise_not")
-@op(_invert_rule)
+@_op(_invert_rule)
 def bitwise_not(x):
     """Same as `bitwise_invert`."""
     return bitwise_invert(x)
 
 
 @_public("bitwise_left_shift")
-@op(_integer_binary("bitwise_left_shift", allow_bool=True, transform=_bool_to_int))
+@_op(_integer_binary("bitwise_left_shift", allow_bool=True, transform=_bool_to_int))
 def bitwise_left_shift(x, y):
     """`x << y` elementwise, for integers (bools compute as int32)."""
     return active.numpy.left_shift(*_bitwise_inputs("bitwise_left_shift", x, y, _bool_to_int))
 
 
 @_public("left_shift")
-@op(_integer_binary("left_shift", allow_bool=True, transform=_bool_to_int))
+@_op(_integer_binary("left_shift", allow_bool=True, transform=_bool_to_int))
 def left_shift(x, y):
     """Same as `bitwise_left_shift`."""
     return active.numpy.left_shift(*_bitwise_inputs("left_shift", x, y, _bool_to_int))
 
 
 @_public("bitwise_right_shift")
-@op(_integer_binary("bitwise_right_shift", allow_bool=True, transform=_bool_to_int))
+@_op(_integer_binary("bitwise_right_shift", allow_bool=True, transform=_bool_to_int))
 def bitwise_right_shift(x, y):
     """`x >> y` elementwise (arithmetic for signed ints; bools compute as int32)."""
     return active.numpy.right_shift(*_bitwise_inputs("bitwise_right_shift", x, y, _bool_to_int))
 
 
 @_public("right_shift")
-@op(_integer_binary("right_shift", allow_bool=True, transform=_bool_to_int))
+@_op(_integer_binary("right_shift", allow_bool=True, transform=_bool_to_int))
 def right_shift(x, y):
     """Same as `bitwise_right_shift`."""
     return active.numpy.right_shift(*_bitwise_inputs("right_shift", x, y, _bool_to_int))
 
 
 @_public("gcd")
-@op(_integer_binary("gcd", allow_bool=False))
+@_op(_integer_binary("gcd", allow_bool=False))
 def gcd(x1, x2):
     """Greatest common divisor of integers, elementwise (non-negative)."""
     dtype = dtypes.result_type(dtypes.dtype_of_value(x1), dtypes.dtype_of_value(x2))
@@ -911,7 +928,7 @@ def gcd(x1, x2):
 
 
 @_public("lcm")
-@op(_integer_binary("lcm", allow_bool=False))
+@_op(_integer_binary("lcm", allow_bool=False))
 def lcm(x1, x2):
     """Least common multiple of integers, elementwise (non-negative)."""
     dtype = dtypes.result_type(dtypes.dtype_of_value(x1), dtypes.dtype_of_value(x2))
@@ -923,21 +940,21 @@ def lcm(x1, x2):
 
 
 @_public("real")
-@op(_unary(_real_dtype))
+@_op(_unary(_real_dtype))
 def real(x):
     """The real part of `x` (`x` itself for real dtypes)."""
     return active.numpy.real(to_tensor(x))
 
 
 @_public("imag")
-@op(_unary(_real_dtype))
+@_op(_unary(_real_dtype))
 def imag(x):
     """The imaginary part of `x` (zeros of the same dtype for real dtypes)."""
     return active.numpy.imag(to_tensor(x))
 
 
 @_public("conjugate")
-@op(rules.unary_same)
+@_op(rules.unary_same)
 def conjugate(x):
     """The complex conjugate of `x` (`x` itself for real dtypes)."""
     x = to_tensor(x)
@@ -947,18 +964,17 @@ def conjugate(x):
 
 
 @_public("conj")
-@op(rules.unary_same)
+@_op(rules.unary_same)
 def conj(x):
     """Same as `conjugate`."""
     return conjugate(x)
 
 
 @_public("angle")
-@op(_unary(_real_float_dtype))
+@_op(_unary(_real_float_dtype))
 def angle(x):
     """The argument of complex `x` in radians, elementwise (0 or pi for reals)."""
-    return active.numpy.angle(_unary_input(x, lambda d: d if dtypes.is_complex_dtype(d)
-                                           else _float_dtype(d)))
+    return active.numpy.angle(_unary_input(x, _float_dtype))
 
 
 # -- creation ---------------------------------------------------------------------------------
@@ -994,22 +1010,28 @@ def empty(shape, dtype=None):
 
 
 def _full_rule(shape, fill_value, dtype=None):
-    shape = _shape_arg(shape)
+    shape = (shape,) if isinstance(shape, int) else tuple(
+        None if d is None else int(d) for d in shape)
     rules.broadcast_shapes(rules.shape_of(fill_value), shape)
     return KerasTensor(shape, _dtype_arg(dtype))
 
 
 @_public("full")
-@op(_full_rule)
+@_op(_full_rule)
 def full(shape, fill_value, dtype=None):
     """A tensor of `shape` filled with `fill_value` (broadcast); dtype floatx by default."""
     dtype = _dtype_arg(dtype)
     return active.numpy.full(_shape_arg(shape), to_tensor(fill_value, dtype), dtype=dtype)
 
 
-def _like_rule(x, *args, dtype=None, **kwargs):
+def _like_rule(x, dtype=None):
     dtype = rules.dtype_of(x, weak=False) if dtype is None else dtypes.standardize_dtype(dtype)
     return KerasTensor(rules.shape_of(x), dtype)
+
+
+def _full_like_rule(x, fill_value, dtype=None):
+    rules.broadcast_shapes(rules.shape_of(fill_value), rules.shape_of(x))
+    return _like_rule(x, dtype)
 
 
 def _like_dtype(x, dtype):
@@ -1017,7 +1039,7 @@ def _like_dtype(x, dtype):
 
 
 @_public("zeros_like")
-@op(_like_rule)
+@_op(_like_rule)
 def zeros_like(x, dtype=None):
     """Zeros with the shape (and by default the dtype) of `x`."""
     x = to_tensor(x)
@@ -1025,7 +1047,7 @@ def zeros_like(x, dtype=None):
 
 
 @_public("ones_like")
-@op(_like_rule)
+@_op(_like_rule)
 def ones_like(x, dtype=None):
     """Ones with the shape (and by default the dtype) of `x`."""
     x = to_tensor(x)
@@ -1033,7 +1055,7 @@ def ones_like(x, dtype=None):
 
 
 @_public("empty_like")
-@op(_like_rule)
+@_op(_like_rule)
 def empty_like(x, dtype=None):
     """A tensor with the shape (and by default the dtype) of `x`, values unset (zeros)."""
     x = to_tensor(x)
@@ -1041,7 +1063,7 @@ def empty_like(x, dtype=None):
 
 
 @_public("full_like")
-@op(_like_rule)
+@_op(_full_like_rule)
 def full_like(x, fill_value, dtype=None):
     """`fill_value` broadcast to the shape of `x`, of the dtype of `x` by default."""
     x = to_tensor(x)
@@ -1050,7 +1072,7 @@ def full_like(x, fill_value, dtype=None):
 
 
 @_public("array")
-@op(_like_rule)
+@_op(_like_rule)
 def array(x, dtype=None):
     """`x` (nested lists, arrays, tensors) as a tensor, of `dtype` if given."""
     return to_tensor(x, None if dtype is None else dtypes.standardize_dtype(dtype))
@@ -1068,7 +1090,7 @@ def _arange_rule(start, stop=None, step=None, dtype=None):
 
 
 @_public("arange")
-@op(_arange_rule)
+@_op(_arange_rule)
 def arange(start, stop=None, step=None, dtype=None):
     """Evenly spaced values in `[start, stop)`, `step` apart.
 
@@ -1127,7 +1149,7 @@ def _cast_spaced(values, out):
 
 
 @_public("linspace")
-@op(_linspace_rule)
+@_op(_linspace_rule)
 def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0):
     """`num` evenly spaced values from `start` to `stop`.
 
@@ -1164,7 +1186,7 @@ def _logspace_rule(start, stop, num=50, endpoint=True, base=10, dtype=None, axis
 
 
 @_public("logspace")
-@op(_logspace_rule)
+@_op(_logspace_rule)
 def logspace(start, stop, num=50, endpoint=True, base=10, dtype=None, axis=0):
     """`base ** linspace(start, stop, num)`: values evenly spaced on a log scale."""
     _spaced_shape(start, stop, num, axis, "logspace")
@@ -1181,7 +1203,7 @@ def _geomspace_rule(start, stop, num=50, endpoint=True, dtype=None, axis=0):
 
 
 @_public("geomspace")
-@op(_geomspace_rule)
+@_op(_geomspace_rule)
 def geomspace(start, stop, num=50, endpoint=True, dtype=None, axis=0):
     """`num` values from `start` to `stop` in geometric progression (same sign, nonzero)."""
     shape = _spaced_shape(start, stop, num, axis, "geomspace")
@@ -1213,12 +1235,10 @@ def geomspace(start, stop, num=50, endpoint=True, dtype=None, axis=0):
     if endpoint and num > 1:
         is_last = active.numpy.equal(position, _scalar(num - 1, position))
         values = active.numpy.where(is_last, along_axis(stop), values)
-    return _cast_spaced(active.numpy.multiply(values, along_axis(sign)), out)
+    return to_tensor(active.numpy.multiply(values, along_axis(sign)), out)  # truncates, as NumPy
 
 
-def _int_arg(name, value, op_name, optional=False):
-    if value is None and optional:
-        return None
+def _int_arg(name, value, op_name):
     if isinstance(value, float) or dtypes.is_float_dtype(getattr(value, "dtype", "int32")):
         raise TypeError(f"Argument `{name}` of ops.{op_name} must be an integer. "
                         f"Received: {name}={value!r}.")

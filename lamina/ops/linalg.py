@@ -519,7 +519,8 @@ def _system_shape(op_name, a, b):
     b_shape = tuple(rules.shape_of(b))
     if not b_shape:
         raise ValueError(f"ops.{op_name}: `b` must have rank >= 1. Received a scalar.")
-    vector = len(b_shape) == 1 or len(b_shape) == len(a_shape) - 1
+    # As in NumPy 2 and JAX: `b` is a vector only when 1-D (a batch of vectors is ambiguous).
+    vector = len(b_shape) == 1
     rows = b_shape[-1] if vector else b_shape[-2]
     m = a_shape[-1] if a_shape[-1] is not None else a_shape[-2]
     if None not in (rows, m) and rows != m:
@@ -561,8 +562,8 @@ def solve(a, b):
 
     Args:
         a: coefficient matrices, shape `(..., M, M)`.
-        b: right-hand sides, shape `(..., M)` (vectors: rank one less than `a`, or 1-D) or
-            `(..., M, K)`; batch axes broadcast.
+        b: right-hand sides: a vector of shape `(M,)`, or matrices `(..., M, K)`; batch axes
+            broadcast. (For a batch of vectors `(..., M)`, pass `b[..., None]`.)
 
     Returns:
         `x`, shaped like `b` (with the broadcast batch axes).
@@ -580,7 +581,7 @@ def solve_triangular(a, b, lower=False):
 
     Args:
         a: triangular matrices, shape `(..., M, M)`; only the triangle named by `lower` is read.
-        b: right-hand sides, shape `(..., M)` or `(..., M, K)`.
+        b: right-hand sides: a vector `(M,)`, or matrices `(..., M, K)`.
         lower: whether `a` is lower (else upper) triangular.
 
     Returns:

@@ -417,7 +417,7 @@ def _check_stft_args(op_name, sequence_length, sequence_stride, fft_length, wind
             )
     elif window is not None:
         shape = tuple(rules.shape_of(window))
-        if shape != (sequence_length,):
+        if len(shape) != 1 or shape[0] not in (sequence_length, None):
             raise ValueError(
                 f"ops.{op_name}: the shape of `window` must be equal to (sequence_length,) = "
                 f"({sequence_length},). Received: window shape={shape}."

@@ -101,7 +101,3 @@ def norm(x, axis=None, keepdims=False):
     """The Frobenius / L2 norm over `axis`."""
     return ops.sqrt(ops.sum(ops.square(x), axis=axis, keepdims=keepdims))
 
-
-def select(condition, if_true, if_false):
-    """`if_true` where the scalar `condition` holds, else `if_false` (no Python branch)."""
-    return ops.where(condition, if_true, if_false)

@@ -18,19 +18,6 @@ from lamina.optimizers import _ops
 from lamina.optimizers.schedules import learning_rate_schedule
 from lamina.saving import serialization_lib
 
-_BASE_DEFAULTS = {
-    "weight_decay": None,
-    "clipnorm": None,
-    "global_clipnorm": None,
-    "clipvalue": None,
-    "use_ema": False,
-    "ema_momentum": 0.99,
-    "ema_overwrite_frequency": None,
-    "loss_scale_factor": None,
-    "gradient_accumulation_steps": None,
-}
-
-
 @export("lamina.optimizers.Optimizer")
 class Optimizer:
     """Base class of optimizers: subclass it and override `build` and `update_step`.
@@ -753,5 +740,3 @@ def clip_by_global_norm(value_list, clip_norm):
     return [None if v is None else ops.multiply(v, ops.cast(scale, v.dtype))
             for v in value_list]
 
-
-base_optimizer_keyword_args = Optimizer.__doc__

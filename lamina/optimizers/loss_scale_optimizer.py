@@ -22,9 +22,13 @@ class LossScaleOptimizer(Optimizer):
         name: the optimizer's name.
 
     Example:
-    >>> opt = LossScaleOptimizer(lamina.optimizers.SGD(0.1))
-    >>> grads = gradients_of(opt.scale_loss(loss))
-    >>> opt.apply(grads, variables)
+    >>> v = lamina.Variable(np.array([1.0], "float32"))
+    >>> opt = LossScaleOptimizer(lamina.optimizers.SGD(0.5), initial_scale=4.0)
+    >>> float(opt.scale_loss(1.0))
+    4.0
+    >>> opt.apply([np.array([4.0], "float32")], [v])  # the gradient of the scaled loss
+    >>> v.numpy()
+    array([0.5], dtype=float32)
     """
 
     def __init__(self, inner_optimizer, initial_scale=2.0**15, dynamic_growth_steps=2000,

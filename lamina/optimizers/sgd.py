@@ -17,8 +17,11 @@ class SGD(Optimizer):
         **kwargs: the arguments of `Optimizer` (clipping, weight decay, EMA, ...).
 
     Example:
-    >>> opt = lamina.optimizers.SGD(learning_rate=0.1, momentum=0.9)
-    >>> opt.apply([grad], [variable])
+    >>> v = lamina.Variable(np.array([1.0, 2.0], "float32"))
+    >>> opt = lamina.optimizers.SGD(learning_rate=0.1)
+    >>> opt.apply([np.array([1.0, 1.0], "float32")], [v])
+    >>> v.numpy()
+    array([0.9, 1.9], dtype=float32)
     """
 
     def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, weight_decay=None,

@@ -157,7 +157,7 @@ def dropout(inputs, rate, noise_shape=None, seed=None):
     if isinstance(rate, (int, float)) and not 0 <= rate <= 1:
         raise ValueError(f"random.dropout: `rate` must be in [0, 1]. Received: rate={rate}")
     if isinstance(rate, (int, float)) and rate == 1:
-        return active.core.convert_to_tensor(inputs * 0)
+        return active.numpy.zeros(tuple(inputs.shape), dtypes.standardize_dtype(inputs.dtype))
     if isinstance(rate, (int, float)) and rate == 0:
         return inputs
     shape = tuple(inputs.shape)

@@ -116,11 +116,14 @@ class CompileLoss:
 
 def _as_loss_object(losses_module, identifier):
     """A Loss object; plain functions are wrapped so that ranks and weights are handled."""
+    from lamina.losses.loss import Loss
+    from lamina.losses.losses import LossFunctionWrapper
+
     loss = losses_module.get(identifier)
-    if isinstance(loss, losses_module.Loss):
+    if isinstance(loss, Loss):
         return loss
     name = getattr(loss, "__name__", None)
-    return losses_module.LossFunctionWrapper(loss, name=name)
+    return LossFunctionWrapper(loss, name=name)
 
 
 def _call_loss(loss, y_true, y_pred, sample_weight):
@@ -182,6 +185,8 @@ def _resolve_metric(identifier, loss, y_true, y_pred):
         return metrics_module.MeanMetricWrapper(fn, name=identifier)
     metric = metrics_module.get(identifier)
     if isinstance(metric, metrics_module.Metric):
+        if isinstance(identifier, str) and identifier[:1].islower():
+            metric._log_name = identifier  # Keras logs a metric by the name the user wrote
         return metric
     name = getattr(metric, "__name__", None) or str(identifier)
     return metrics_module.MeanMetricWrapper(metric, name=name)
@@ -256,15 +261,16 @@ class CompileMetrics:
             for identifier in metric_lists[i]:
                 metric = _resolve_metric(identifier, losses[i], flat_true[i], flat_pred[i])
                 if multi:
-                    metric._log_name = f"{name}_{metric.name}"
+                    metric._log_name = f"{name}_{log_name(metric)}"
                 built.append(metric)
             self.per_output.append(built)
             weighted = []
             for identifier in weighted_lists[i]:
                 metric = _resolve_metric(identifier, losses[i], flat_true[i], flat_pred[i])
                 prefix = f"{name}_" if multi else ""
-                metric._log_name = f"{prefix}weighted_{metric.name}" if metric.name in [
-                    m.name for m in built] else f"{prefix}{metric.name}"
+                base = log_name(metric)
+                metric._log_name = f"{prefix}weighted_{base}" if base in [
+                    log_name(m) for m in metric_lists_flat(built)] else f"{prefix}{base}"
                 weighted.append(metric)
             self.weighted_per_output.append(weighted)
         self.names = names
@@ -294,6 +300,10 @@ def _as_list(value):
     if isinstance(value, (list, tuple)):
         return list(value)
     return [value]
+
+
+def metric_lists_flat(metrics):
+    return [m for m in metrics]
 
 
 def log_name(metric):

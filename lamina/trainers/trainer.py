@@ -92,6 +92,12 @@ class Trainer:
         }
         del losses
 
+    def save(self, filepath, overwrite=True, zipped=None, **kwargs):
+        """Saves the model to a `.keras` file (config, weights, optimizer state)."""
+        from lamina.saving import saving_api
+
+        saving_api.save_model(self, filepath, overwrite=overwrite, zipped=zipped, **kwargs)
+
     def get_compile_config(self):
         if not self.compiled or self._compile_config is None:
             return None
@@ -416,7 +422,10 @@ class Trainer:
             epochs=epochs, steps=adapter.num_batches)
         self.stop_training = False
         rng = np.random.default_rng(_numpy_seed())
+        self._initial_epoch = None
         callback_list.on_train_begin()
+        if self._initial_epoch is not None:  # set by BackupAndRestore when resuming
+            initial_epoch = self._initial_epoch
         state = self._collect_state()
         epoch_logs = {}
         training_logs = None

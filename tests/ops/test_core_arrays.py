@@ -272,3 +272,22 @@ def test_exports():
     for name in ("slice", "slice_update", "scatter", "scatter_update", "unstack",
                  "saturate_cast", "rearrange"):
         assert callable(getattr(lamina.ops, name))
+
+
+@pytest.mark.skipif(lamina.backend.backend() != "jax", reason="compiles with jax.jit")
+def test_traced_indices_under_jit():
+    import jax
+
+    @jax.jit
+    def program(x, i):
+        return (ops.slice(x, [i, 0], (2, 3)), ops.slice(x, np.array([1, 1]) * i, (2, 2)),
+                ops.slice_update(x, [i, i], np.ones((2, 2), "float32")),
+                ops.scatter_update(x, ops.expand_dims(ops.stack([i, i]), 0), ops.ones((1,))),
+                ops.scatter(ops.expand_dims(ops.stack([i, 0]), 0), ops.ones((1,)), (5, 5)))
+
+    x = np.arange(25, dtype="float32").reshape(5, 5)
+    window, square, updated, scattered, fresh = program(x, 2)
+    np.testing.assert_array_equal(np.asarray(window), x[2:4, 0:3])
+    np.testing.assert_array_equal(np.asarray(square), x[2:4, 2:4])
+    assert float(np.asarray(updated)[2:4, 2:4].sum()) == 4.0
+    assert float(np.asarray(scattered)[2, 2]) == 1.0 and float(np.asarray(fresh)[2, 0]) == 1.0

@@ -322,3 +322,10 @@ def test_symbolic_unknown_dims_broadcast():
     out = ops.maximum(KerasTensor((None, 1, 5)), KerasTensor((3, 1)))
     assert out.shape == (None, 3, 5)
     assert ops.less(KerasTensor((None,), "int32"), 2).dtype == "bool"
+
+
+def test_rule_errors_name_the_op():
+    with pytest.raises(ValueError, match=r"ops\.hypot: Cannot broadcast shapes \(2, 3\), \(4,\)"):
+        ops.hypot(KerasTensor((2, 3)), KerasTensor((4,)))
+    with pytest.raises(ValueError, match=r"ops\.where: Cannot broadcast"):
+        ops.where(KerasTensor((2,), "bool"), KerasTensor((3,)), 1.0)

@@ -8,6 +8,7 @@ import pytest
 
 from lamina import ops
 from lamina.backend.common.keras_tensor import KerasTensor
+from tests.conftest import only_on
 from tests.ops.harness import check_op
 
 rng = np.random.default_rng(0)
@@ -267,3 +268,35 @@ def test_depth_to_space_and_back(data_format):
         ops.space_to_depth(x, 1)
     with pytest.raises(ValueError, match=r"space_to_depth: the height \(3\) must be divisible"):
         ops.space_to_depth(KerasTensor((None, 3, 4, 2)), 2)
+
+
+# -- compiled and differentiated (jax) -------------------------------------------------------------
+
+
+@only_on("jax", reason="checks jax.jit and jax.grad through the ops")
+def test_nn_ops_jit_and_grad():
+    import jax
+    import jax.numpy as jnp
+
+    x = jnp.asarray(rng.normal(size=(2, 6, 6, 4)).astype("float32"))
+    kernel = jnp.asarray(rng.normal(size=(3, 3, 4, 2)).astype("float32"))
+    losses = {
+        "conv": lambda x: ops.conv(x, kernel, 2, "same").sum(),
+        "conv_transpose": lambda x: ops.conv_transpose(x, kernel.transpose(0, 1, 3, 2), 2).sum(),
+        "pools": lambda x: ops.max_pool(x, 2).sum() + ops.average_pool(x, 3, 2, "same").sum(),
+        "adaptive": lambda x: ops.adaptive_max_pool(x, 4).sum() + ops.adaptive_average_pool(x, 4).sum(),
+        "attention": lambda x: ops.dot_product_attention(x, x, x, is_causal=True).sum(),
+        "norms": lambda x: ops.layer_normalization(x).sum() + ops.rms_normalization(x).sum(),
+        "ctc": lambda x: ops.ctc_loss(jnp.ones((2, 2), "int32"), x[:, :, 0], jnp.array([2, 1]),
+                                      jnp.array([6, 5])).sum(),
+        "sparsemax": lambda x: (ops.sparsemax(x) ** 2).sum(),
+        "fold": lambda x: ops.fold(ops.unfold(x, 2), (6, 4), 2).sum(),
+    }
+    for name, loss in losses.items():
+        np.testing.assert_allclose(jax.jit(loss)(x), loss(x), rtol=1e-5, err_msg=name)
+        assert np.isfinite(np.asarray(jax.jit(jax.grad(loss))(x))).all(), name
+    # Beam search runs on the host, also inside jit.
+    decode = jax.jit(lambda x: ops.ctc_decode(x[:, :, 0], jnp.array([6, 5]),
+                                              strategy="beam_search", top_paths=2))
+    eager = ops.ctc_decode(x[:, :, 0], np.array([6, 5]), strategy="beam_search", top_paths=2)
+    np.testing.assert_array_equal(decode(x)[0], eager[0])

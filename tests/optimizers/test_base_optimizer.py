@@ -510,3 +510,111 @@ def test_decay_argument_is_ignored_with_a_warning():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         optimizers.SGD()
+
+
+# -- behaviours Keras' own test suite pins down ------------------------------------------------
+
+
+def test_keras_ema_example():
+    v = lamina.Variable(np.array([[3.0, 4.0], [5.0, 6.0]], "float32"))
+    grads = np.ones((2, 2), "float32")
+    optimizer = optimizers.SGD(learning_rate=1.0, use_ema=True, ema_momentum=0.9,
+                               ema_overwrite_frequency=3)
+    average = lambda: optimizer._model_variables_moving_average[0].numpy()  # noqa: E731
+    optimizer.apply_gradients([(grads, v)])
+    np.testing.assert_allclose(v.numpy(), [[2.0, 3.0], [4.0, 5.0]])
+    np.testing.assert_allclose(average(), [[2.0, 3.0], [4.0, 5.0]])
+    optimizer.apply_gradients([(grads, v)])
+    np.testing.assert_allclose(v.numpy(), [[1.0, 2.0], [3.0, 4.0]])
+    np.testing.assert_allclose(average(), [[1.9, 2.9], [3.9, 4.9]], rtol=1e-6)
+    optimizer.apply_gradients([(grads, v)])
+    np.testing.assert_allclose(v.numpy(), [[1.71, 2.71], [3.71, 4.71]], rtol=1e-6)
+    np.testing.assert_allclose(average(), [[1.71, 2.71], [3.71, 4.71]], rtol=1e-6)
+
+
+def test_keras_gradient_accumulation_example():
+    v = lamina.Variable(np.array([[1.0, 2.0], [3.0, 4.0]], "float32"))
+    grads = np.ones((2, 2), "float32")
+    optimizer = optimizers.SGD(learning_rate=1.0, gradient_accumulation_steps=3)
+    expected = [([[1, 2], [3, 4]], 1, 1, 0), ([[1, 2], [3, 4]], 2, 2, 0),
+                ([[0, 1], [2, 3]], 0, 3, 1), ([[0, 1], [2, 3]], 1, 4, 1)]
+    for weights, accumulated, raw, counted in expected:
+        optimizer.apply_gradients([(grads, v)])
+        np.testing.assert_allclose(v.numpy(), weights)
+        np.testing.assert_allclose(optimizer._accumulated_gradients[0].numpy(),
+                                   np.full((2, 2), accumulated))
+        assert int(optimizer._iterations.numpy()) == raw
+        assert int(np.asarray(optimizer.iterations)) == counted
+
+
+def test_overwrite_with_gradient_under_accumulation_keeps_the_maximum():
+    v = lamina.Variable(np.array([[1.0, 2.0], [3.0, 4.0]], "float32"))
+    v.overwrite_with_gradient = True
+    v2 = lamina.Variable(np.array([[1.0, 2.0], [3.0, 4.0]], "float32"))
+    ones, twos = np.ones((2, 2), "float32"), np.full((2, 2), 2.0, "float32")
+    optimizer = optimizers.SGD(learning_rate=1.0, gradient_accumulation_steps=2)
+    optimizer.apply_gradients([(ones, v), (ones, v2)])
+    np.testing.assert_allclose(v.numpy(), [[1.0, 2.0], [3.0, 4.0]])
+    np.testing.assert_allclose(optimizer._accumulated_gradients[0].numpy(), ones)
+    optimizer.apply_gradients([(twos, v), (twos, v2)])
+    np.testing.assert_allclose(v.numpy(), twos)
+    np.testing.assert_allclose(v2.numpy(), [[-0.5, 0.5], [1.5, 2.5]])
+    np.testing.assert_allclose(optimizer._accumulated_gradients[0].numpy(), np.zeros((2, 2)))
+    optimizer.apply_gradients([(ones, v), (ones, v2)])
+    np.testing.assert_allclose(v.numpy(), twos)
+    np.testing.assert_allclose(v2.numpy(), [[-0.5, 0.5], [1.5, 2.5]])
+
+
+@pytest.mark.parametrize("name", ["adam", "sgd", "adamw", "adagrad", "rmsprop", "adadelta",
+                                  "adamax", "lion", "nadam", "ftrl", "adafactor", "lamb"])
+def test_gradient_accumulation_equals_mean_gradient_steps(name):
+    one = optimizers.get({"class_name": name, "config": {"weight_decay": 0.05}})
+    three = optimizers.get({"class_name": name, "config": {
+        "weight_decay": 0.05, "gradient_accumulation_steps": 3}})
+    v1 = lamina.Variable(np.array([[0.9], [0.5]], "float32"))
+    v3 = lamina.Variable(np.array([[0.9], [0.5]], "float32"))
+    rng = np.random.default_rng(8)
+    for _ in range(6):
+        grads = rng.random((3, 2, 1)).astype("float32")
+        one.apply_gradients([(grads.mean(axis=0), v1)])
+        for batch in grads:
+            three.apply_gradients([(batch, v3)])
+    np.testing.assert_allclose(v3.numpy(), v1.numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_keras_adam_amsgrad_golden_values():
+    optimizer = optimizers.Adam(amsgrad=True)
+    x = lamina.Variable(np.ones(10, "float32"))
+    grads = np.arange(0.1, 1.1, 0.1).astype("float32")[:10]
+    golden = [0.999, 0.9982, 0.9974, 0.9965, 0.9955]
+    optimizer.apply_gradients([(np.full(10, 0.01, "float32"), x)])
+    for value in golden:
+        np.testing.assert_allclose(x.numpy(), np.full(10, value), rtol=5e-4, atol=5e-4)
+        optimizer.apply_gradients([(grads, x)])
+
+
+@pytest.mark.parametrize("name", ["adam", "sgd", "adamw", "adagrad", "rmsprop", "adadelta",
+                                  "adamax", "lion", "nadam", "ftrl", "adafactor"])
+def test_optimizers_pickle(name):
+    import pickle
+
+    optimizer = optimizers.get(name)
+    w = variables_from([1.0, 2.0])
+    optimizer.apply([np.ones(2, "float32")], w)
+    reloaded = pickle.loads(pickle.dumps(optimizer))
+    assert reloaded.get_config() == optimizer.get_config()
+    for a, b in zip(reloaded.variables, optimizer.variables):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+
+
+def test_keras_auto_names():
+    names = [optimizers.Adam().name, optimizers.Adam().name, optimizers.SGD().name,
+             optimizers.AdamW().name, optimizers.AdamW().name]
+    assert names == ["adam", "adam_1", "sgd", "adam_w", "adam_w_1"]
+
+
+def test_setting_a_schedule_on_adam_untracks_its_learning_rate():
+    adam = optimizers.Adam(learning_rate=0.001)
+    assert len(adam.variables) == 2
+    adam.learning_rate = schedules.PolynomialDecay(0.001, 4)
+    assert len(adam.variables) == 1

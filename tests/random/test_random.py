@@ -109,6 +109,8 @@ def test_dropout_noise_shape_and_edges():
     assert np.all(out == out[:, :1, :])  # the mask is shared along axis 1
     np.testing.assert_array_equal(_np(lrandom.dropout(x, 0.0, seed=1)), x)
     np.testing.assert_array_equal(_np(lrandom.dropout(x, 1.0, seed=1)), np.zeros_like(x))
+    x[0, 0, 0] = np.nan
+    np.testing.assert_array_equal(_np(lrandom.dropout(x, 1.0, seed=1)), np.zeros_like(x))
     with pytest.raises(ValueError, match="rate"):
         lrandom.dropout(x, 1.5)
     with pytest.raises(ValueError, match="noise_shape"):

@@ -142,23 +142,23 @@ def _window_operand(values, data_format):
 
 def _lowest(dtype):
     if jnp.issubdtype(dtype, jnp.floating):
-        return -jnp.inf
-    return jnp.iinfo(dtype).min
+        return -float("inf")
+    return jnp.asarray(jnp.iinfo(dtype).min, dtype)  # ints are not differentiated anyway
 
 
 def max_pool(inputs, pool_size, strides=None, padding="valid", data_format="channels_last"):
     strides = pool_size if strides is None else strides
     window = _window_operand(pool_size, data_format)
     steps = _window_operand(strides, data_format)
-    init = jnp.asarray(_lowest(inputs.dtype), inputs.dtype)
-    return lax.reduce_window(inputs, init, lax.max, window, steps, padding.upper())
+    # A Python scalar init lets jax recognize the max monoid, which it knows how to differentiate.
+    return lax.reduce_window(inputs, _lowest(inputs.dtype), lax.max, window, steps, padding.upper())
 
 
 def average_pool(inputs, pool_size, strides=None, padding="valid", data_format="channels_last"):
     strides = pool_size if strides is None else strides
     window = _window_operand(pool_size, data_format)
     steps = _window_operand(strides, data_format)
-    zero = jnp.zeros((), inputs.dtype)
+    zero = 0.0 if jnp.issubdtype(inputs.dtype, jnp.floating) else jnp.zeros((), inputs.dtype)
     total = lax.reduce_window(inputs, zero, lax.add, window, steps, padding.upper())
     if padding == "valid":
         return total / math.prod(pool_size)

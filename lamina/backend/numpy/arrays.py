@@ -231,7 +231,8 @@ def repeat(x, repeats, axis=None):
 
 def pad(x, pad_width, mode="constant", constant_values=None):
     if mode == "constant":
-        return np.pad(x, pad_width, mode=mode, constant_values=constant_values)
+        return np.pad(x, pad_width, mode=mode,
+                      constant_values=0 if constant_values is None else constant_values)
     return np.pad(x, pad_width, mode=mode)
 
 

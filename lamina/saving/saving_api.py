@@ -1,0 +1,28 @@
+"""`save_model` / `load_model`: the entry points of the `.keras` format."""
+
+import os
+
+from lamina.api_export import export
+
+
+@export("lamina.saving.save_model", "lamina.models.save_model")
+def save_model(model, filepath, overwrite=True, zipped=None, **kwargs):
+    """Saves `model` to a `.keras` file."""
+    filepath = os.fspath(filepath)
+    if not filepath.endswith(".keras"):
+        raise ValueError(
+            "Invalid filepath extension for saving. Please add the `.keras` extension (or "
+            f"use save_weights with `.weights.h5`). Received: filepath={filepath}"
+        )
+    from lamina.saving import keras_file
+
+    keras_file.save(model, filepath, overwrite=overwrite)
+
+
+@export("lamina.saving.load_model", "lamina.models.load_model")
+def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
+    """Loads a model saved with `save_model` / `model.save`."""
+    from lamina.saving import keras_file
+
+    return keras_file.load(os.fspath(filepath), custom_objects=custom_objects, compile=compile,
+                           safe_mode=safe_mode)
