@@ -961,7 +961,8 @@ def _patch_args(op_name, images, size, strides, dilation_rate, padding, data_for
     dilation_rate = _per_dim(dilation_rate, dims, "dilation_rate", op_name)
     padding = _check_choice(op_name, "padding", str(padding).lower(), ("valid", "same"))
     data_format = config.standardize_data_format(data_format)
-    shape = _images_shape(op_name, images, ranks=(dims + 1, dims + 2))
+    name = "volumes" if op_name == "extract_patches_3d" else "images"
+    shape = _images_shape(op_name, images, name=name, ranks=(dims + 1, dims + 2))
     return size, strides, dilation_rate, padding, data_format, shape
 
 

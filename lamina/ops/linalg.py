@@ -473,12 +473,13 @@ def pinv(x, rcond=None):
     real = dtypes.standardize_dtype(s.dtype)
     if rcond is None:
         rcond = 10 * max(m, n) * float(np.finfo(real).eps)
-    cutoff = active.numpy.multiply(active.numpy.max(s, axis=-1, keepdims=True), to_tensor(rcond, real))
+    largest = active.numpy.max(s, axis=-1, keepdims=True)
+    cutoff = active.numpy.multiply(largest, to_tensor(rcond, real))
     kept = active.numpy.greater(s, cutoff)
-    one = to_tensor(np.ones(()), real)
-    s_inverse = active.numpy.where(
-        kept, active.numpy.divide(one, active.numpy.where(kept, s, one)), to_tensor(np.zeros(()), real)
-    )
+    one, zero = to_tensor(np.ones(()), real), to_tensor(np.zeros(()), real)
+    # Dividing only where kept keeps the gradient finite where singular values vanish.
+    safe_s = active.numpy.where(kept, s, one)
+    s_inverse = active.numpy.where(kept, active.numpy.divide(one, safe_s), zero)
     s_inverse = active.core.cast(active.numpy.expand_dims(s_inverse, -2), compute)
     v_scaled = active.numpy.multiply(_conj_swap(vh), s_inverse)
     return _cast(active.numpy.matmul(v_scaled, _conj_swap(u)), dtype)

@@ -11,7 +11,7 @@ from lamina.api_export import export
 from lamina.backend import active
 from lamina.backend.common import dtypes
 from lamina.ops import rules
-from lamina.ops.linalg import _matrix_shape, _float_inputs
+from lamina.ops.linalg import _cast, _float_inputs, _matrix_shape
 from lamina.ops.operation import broadcast_shapes, op, promote_float, to_tensor
 from lamina.ops.rules import KerasTensor
 
@@ -53,7 +53,8 @@ def _segment_rule(name):
             )
         if num_segments is not None:
             _check_int(name, "num_segments", num_segments, minimum=0)
-        return KerasTensor((num_segments,) + tuple(data_shape[1:]), rules.dtype_of(data, weak=False))
+        out_shape = (num_segments,) + tuple(data_shape[1:])
+        return KerasTensor(out_shape, rules.dtype_of(data, weak=False))
 
     return rule
 
@@ -304,8 +305,9 @@ def _fft_op(name, ndim, inverse, doc):
 
     def compute(x):
         _pair_shape(name, x, ndim)
-        real, imag = promote_float(*x)
-        return active.math.fft(real, imag, ndim=ndim, inverse=inverse)
+        dtype, (real, imag) = _float_inputs(*x)
+        real, imag = active.math.fft(real, imag, ndim=ndim, inverse=inverse)
+        return _cast(real, dtype), _cast(imag, dtype)
 
     compute.__name__ = compute.__qualname__ = name
     compute.__doc__ = doc
@@ -366,8 +368,9 @@ def rfft(x, fft_length=None):
     >>> ops.rfft(np.array([0.0, 1.0, 2.0, 3.0, 4.0]))
     """
     _rfft_rule(x, fft_length)
-    (x,) = promote_float(x)
-    return active.math.rfft(x, fft_length)
+    dtype, (x,) = _float_inputs(x)
+    real, imag = active.math.rfft(x, fft_length)
+    return _cast(real, dtype), _cast(imag, dtype)
 
 
 def _irfft_rule(x, fft_length=None):
@@ -396,8 +399,8 @@ def irfft(x, fft_length=None):
     >>> ops.irfft(ops.rfft(np.array([0.0, 1.0, 2.0, 3.0, 4.0])), 5)
     """
     _irfft_rule(x, fft_length)
-    real, imag = promote_float(*x)
-    return active.math.irfft(real, imag, fft_length)
+    dtype, (real, imag) = _float_inputs(*x)
+    return _cast(active.math.irfft(real, imag, fft_length), dtype)
 
 
 def _check_stft_args(op_name, sequence_length, sequence_stride, fft_length, window):
@@ -445,8 +448,8 @@ def _padded_window(window, sequence_length, fft_length, dtype):
         if sequence_length == 1:
             values = np.ones(1)
         return to_tensor(np.pad(values, (left, right)), dtype)
-    parts = [to_tensor(np.zeros(left), dtype), to_tensor(window, dtype), to_tensor(np.zeros(right), dtype)]
-    return active.numpy.concatenate(parts, axis=0)
+    zeros_left, zeros_right = to_tensor(np.zeros(left), dtype), to_tensor(np.zeros(right), dtype)
+    return active.numpy.concatenate([zeros_left, to_tensor(window, dtype), zeros_right], axis=0)
 
 
 def _reflect_pad(x, width):
@@ -553,7 +556,7 @@ def istft(x, sequence_length, sequence_stride, fft_length, length=None, window="
     >>> ops.istft(ops.stft(np.arange(8.0), 4, 2, 4), 4, 2, 4)
     """
     _istft_rule(x, sequence_length, sequence_stride, fft_length, length, window, center)
-    real, imag = promote_float(*x)
+    result_dtype, (real, imag) = _float_inputs(*x)
     dtype = dtypes.standardize_dtype(real.dtype)
     frames = active.math.irfft(real, imag, fft_length)
     num_frames = frames.shape[-2]
@@ -583,7 +586,7 @@ def istft(x, sequence_length, sequence_stride, fft_length, length=None, window="
     if missing > 0:
         zeros = to_tensor(np.zeros(tuple(signal.shape[:-1]) + (missing,)), dtype)
         signal = active.numpy.concatenate([signal, zeros], axis=-1)
-    return signal
+    return _cast(signal, result_dtype)
 
 
 
@@ -688,5 +691,6 @@ def view_as_real(x):
     """
     x = to_tensor(x)
     dtype = _view_as_real_rule(x).dtype
-    parts = [active.core.cast(active.numpy.real(x), dtype), active.core.cast(active.numpy.imag(x), dtype)]
-    return active.numpy.stack(parts, axis=-1)
+    real = active.core.cast(active.numpy.real(x), dtype)
+    imag = active.core.cast(active.numpy.imag(x), dtype)
+    return active.numpy.stack([real, imag], axis=-1)

@@ -1023,14 +1023,25 @@ def dot_product_attention(query, key, value, bias=None, mask=None, scale=None, i
     _attention_rule(query, key, value)
     query, key, value = promote_float(query, key, value)
     dtype = active.core.dtype(query)
+    heads = active.core.shape(query)[2]
     if bias is not None:
-        bias = to_tensor(bias, dtype)
+        bias = _attention_4d(to_tensor(bias, dtype), heads)
     if mask is not None:
-        mask = to_tensor(mask, "bool")
+        mask = _attention_4d(to_tensor(mask, "bool"), heads)
     return active.nn.dot_product_attention(
         query, key, value, bias, mask, scale, bool(is_causal), flash_attention,
         attn_logits_soft_cap,
     )
+
+
+def _attention_4d(t, heads):
+    """A bias or mask of rank < 4 made (batch, heads, query_time, key_time) by new axes:
+    (batch, heads, key_time) gets a query axis, anything else a heads axis."""
+    while len(active.core.shape(t)) < 4:
+        shape = active.core.shape(t)
+        axis = 2 if len(shape) == 3 and shape[1] == heads else 1
+        t = active.numpy.expand_dims(t, axis)
+    return t
 
 
 # -- patches and rearrangements -----------------------------------------------------------------

@@ -430,8 +430,10 @@ class Trainer:
         epoch_logs = {}
         training_logs = None
         for epoch in range(initial_epoch, epochs):
-            state = self._reset_metrics_state(state)
             callback_list.on_epoch_begin(epoch)
+            # Callbacks may have changed variables (e.g. the learning rate): read them now.
+            self.reset_metrics()
+            state = self._collect_state()
             logs = None
             step = 0
             for group in _grouped(adapter.iterate(rng), steps):
@@ -449,7 +451,7 @@ class Trainer:
                 )
             epoch_logs = _to_python(logs)
             if val_adapter is not None and _should_validate(epoch, validation_freq):
-                val_logs = self._evaluate_adapter(val_adapter, callback_list=None)
+                val_logs = self._evaluate_adapter(val_adapter, callback_list=callback_list)
                 epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
             callback_list.on_epoch_end(epoch, epoch_logs)
             training_logs = epoch_logs
@@ -458,11 +460,6 @@ class Trainer:
                 break
         callback_list.on_train_end(training_logs)
         return self.history
-
-    def _reset_metrics_state(self, state):
-        self.reset_metrics()
-        return TrainingState(state.trainable, state.non_trainable, state.optimizer,
-                             [v.value for v in self.metrics_variables])
 
     # -- evaluate ---------------------------------------------------------------------------
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
@@ -493,10 +490,10 @@ class Trainer:
         self._build_for_batch(first, training=False)
         steps = self._steps_per_call(adapter)
         test_function = self._get_function("test", steps)
-        self.reset_metrics()
-        state = self._collect_state()
         if callback_list is not None:
             callback_list.on_test_begin()
+        self.reset_metrics()
+        state = self._collect_state()
         logs = None
         step = 0
         for group in _grouped(adapter.iterate(), steps):
@@ -530,10 +527,10 @@ class Trainer:
         callback_list = CallbackList(callbacks, add_history=False, add_progbar=verbose != 0,
                                      model=self, verbose=verbose, epochs=1,
                                      steps=adapter.num_batches)
+        callback_list.on_predict_begin()
         state = ([v.value for v in self.trainable_variables],
                  [v.value for v in self.non_trainable_variables])
         outputs = []
-        callback_list.on_predict_begin()
         for step, batch in enumerate(adapter.iterate()):
             callback_list.on_predict_batch_begin(step)
             y_pred = predict_function(state, batch[0])

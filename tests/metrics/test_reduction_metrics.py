@@ -44,11 +44,11 @@ def test_mean_with_weights(weight_shape):
     else:
         weights = RNG.uniform(0.5, 2.0, size=weight_shape)
         if weight_shape == (4, 3):
-            want = np.sum(values * weights) / np.sum(np.mean(weights, axis=1))
+            want = (np.sum(np.mean(values * weights, axis=1))
+                    / np.sum(np.mean(weights, axis=1)))
         elif weight_shape == ():
-            want = np.sum(values.mean(axis=1) * weights) / (weights * 4)
-            # A scalar weight broadcasts over the samples but counts once (as in Keras).
-            want = np.sum(values.mean(axis=1) * weights) / weights
+            # A scalar weight reduces the values to one scalar, counted once (as in Keras).
+            want = values.mean()
         else:
             w = weights.reshape(4)
             want = np.sum(values.mean(axis=1) * w) / np.sum(w)

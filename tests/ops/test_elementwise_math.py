@@ -6,6 +6,7 @@ import pytest
 
 from lamina import ops
 from lamina.backend.common.keras_tensor import KerasTensor
+from tests.conftest import only_on
 from tests.ops.harness import check_op
 
 rng = np.random.default_rng(1)
@@ -291,3 +292,22 @@ def test_no_floating_point_warnings():
     assert np.isnan(ops.convert_to_numpy(ops.arcsin(np.full((1,), 2.0, "float32")))).all()
     ops.floor_divide(np.ones((2,), "int32"), np.zeros((2,), "int32"))
     ops.mod(np.ones((2,), "int32"), np.zeros((2,), "int32"))
+
+
+@only_on("jax", reason="gradients are taken with jax.grad")
+@pytest.mark.parametrize("op, x", [
+    (ops.sin, POSITIVE), (ops.log1p, POSITIVE), (ops.cbrt, POSITIVE), (ops.sinc, A),
+    (ops.i0, A), (ops.arctanh, UNIT), (ops.expm1, A), (ops.deg2rad, A),
+    (lambda v: ops.hypot(v, 2.0), A), (lambda v: ops.logaddexp(v, -v), A),
+    (lambda v: ops.arctan2(v, 1.5), A), (lambda v: ops.divide_no_nan(1.0, v), POSITIVE),
+    (lambda v: ops.where(v > 0, v * v, -v), A), (lambda v: ops.fmax(v, 0.0), A),
+], ids=lambda f: getattr(f, "__name__", ""))
+def test_gradients_match_finite_differences(op, x):
+    import jax
+
+    x = x.astype("float64")
+    grad = np.asarray(jax.grad(lambda v: ops.convert_to_tensor(op(v)).sum())(x))
+    eps = 1e-6
+    numeric = (np.asarray(ops.convert_to_numpy(op(x + eps)))
+               - np.asarray(ops.convert_to_numpy(op(x - eps)))) / (2 * eps)
+    np.testing.assert_allclose(grad, numeric, rtol=1e-4, atol=1e-6)

@@ -274,7 +274,8 @@ def test_solve_triangular(lower, b_shape):
              kwargs={"lower": lower}, dtype="float64", rtol=1e-8, atol=1e-10)
 
 
-@pytest.mark.parametrize("b", [rng.normal(size=5), rng.normal(size=(5, 2))], ids=["vector", "matrix"])
+@pytest.mark.parametrize("b", [rng.normal(size=5), rng.normal(size=(5, 2))],
+                         ids=["vector", "matrix"])
 def test_lstsq(b):
     reference = lambda a, b: np.linalg.lstsq(a, b)[0]  # noqa: E731
     check_op(la.lstsq, reference, TALL, b, dtype="float64", rtol=1e-8, atol=1e-10, none_first=False)
@@ -301,13 +302,40 @@ def test_jit_and_grad_on_jax():
     import jax
 
     for fn in (la.pinv, la.matrix_rank, la.lu_factor, la.cholesky,
-               lambda x: la.norm(x, ord="nuc", axis=(-2, -1)), lambda x: la.solve_triangular(x, x[..., 0])):
+               lambda x: la.norm(x, ord="nuc", axis=(-2, -1)),
+               lambda x: la.solve_triangular(x, x[..., :1])):
         eager = fn(SPD)
         compiled = jax.jit(fn)(SPD)
         for e, c in zip(jax.tree_util.tree_leaves(eager), jax.tree_util.tree_leaves(compiled)):
             np.testing.assert_allclose(np.asarray(c), np.asarray(e), rtol=1e-8, atol=1e-10)
     grad = jax.grad(lambda x: la.det(x))(GENERAL[0])
-    np.testing.assert_allclose(np.asarray(grad), np.linalg.det(GENERAL[0]) * np.linalg.inv(GENERAL[0]).T,
+    expected = np.linalg.det(GENERAL[0]) * np.linalg.inv(GENERAL[0]).T
+    np.testing.assert_allclose(np.asarray(grad), expected,
                                rtol=1e-8)
     grad = jax.grad(lambda x: la.pinv(x).sum())(TALL)
     assert np.all(np.isfinite(np.asarray(grad)))
+
+
+def test_empty_batches():
+    check_op(la.det, np.linalg.det, np.zeros((0, 3, 3)))
+    check_op(la.inv, np.linalg.inv, np.zeros((0, 3, 3)))
+    check_op(la.lu_factor, lambda x: (x, np.zeros((0, 3), "int32")), np.zeros((0, 3, 3)))
+    check_op(la.svd, lambda x, compute_uv: np.zeros((0, 2)), np.zeros((0, 3, 2)),
+             kwargs={"compute_uv": False})
+    check_op(la.pinv, lambda x: np.zeros((0, 2, 3)), np.zeros((0, 3, 2)))
+    check_op(la.matrix_rank, lambda x: np.zeros((0,), "int32"), np.zeros((0, 3, 2)))
+    check_op(la.norm, lambda x, axis: np.zeros((0,)), np.zeros((0, 3)), kwargs={"axis": -1})
+    check_op(la.solve_triangular, lambda a, b: b, np.zeros((0, 3, 3)), np.zeros((0, 3, 2)))
+
+
+def test_docstring_examples_run():
+    import types
+
+    ops = types.SimpleNamespace(**api_export.REGISTRY["lamina.ops"])
+    ran = 0
+    for name in NAMES:
+        for line in getattr(la, name).__doc__.splitlines():
+            if line.strip().startswith(">>> "):
+                eval(line.strip()[4:], {"ops": ops, "np": np})  # noqa: S307 - our docstrings
+                ran += 1
+    assert ran == len(NAMES)

@@ -449,3 +449,42 @@ def test_jit_and_grad_on_jax():
     np.testing.assert_allclose(np.asarray(grad), np.full(4, 0.25), rtol=1e-6)
     grad = jax.grad(lambda x: m.top_k(x, 2)[0].sum())(np.array([1.0, 3.0, 2.0], "float32"))
     np.testing.assert_array_equal(np.asarray(grad), [0, 1, 1])
+
+
+# -- empty inputs and docstring examples ----------------------------------------------------
+
+
+def test_empty_inputs():
+    empty = np.zeros((0, 5), "float32")
+    check_op(m.top_k, lambda x, k: (np.zeros((0, 2), "float32"), np.zeros((0, 2), "int32")),
+             empty, 2)
+    check_op(m.segment_sum, lambda d, s, num_segments: np.zeros((2, 5), "float32"), empty,
+             np.zeros((0,), "int32"), kwargs={"num_segments": 2})
+    check_op(m.logsumexp, _logsumexp, empty, kwargs={"axis": 0})
+    check_op(m.cdist, _cdist, empty, np.ones((2, 5), "float32"))
+    check_op(m.extract_sequences, _extract_sequences, np.zeros((0, 10), "float32"), 3, 2)
+    check_op(m.fft, _complex_ref(np.fft.fft), (empty, empty))
+    check_op(m.in_top_k, _in_top_k_reference, np.zeros((0,), "int32"), empty, 1)
+    check_op(m.erf, scipy.special.erf, empty)
+
+
+def _run_examples(module, namespace):
+    ran = 0
+    for name, function in vars(module).items():
+        if name.startswith("_") or not callable(function) or not function.__doc__:
+            continue
+        if getattr(function, "__module__", None) != module.__name__:
+            continue
+        for line in function.__doc__.splitlines():
+            line = line.strip()
+            if line.startswith(">>> "):
+                eval(line[4:], dict(namespace))  # noqa: S307 - our own docstrings
+                ran += 1
+    return ran
+
+
+def test_docstring_examples_run():
+    import types
+
+    ops = types.SimpleNamespace(**api_export.REGISTRY["lamina.ops"])
+    assert _run_examples(m, {"ops": ops, "np": np}) >= 20

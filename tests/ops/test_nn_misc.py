@@ -176,6 +176,10 @@ def test_dot_product_attention():
              kwargs={"bias": bias, "mask": mask, "scale": 0.5}, rtol=1e-4, atol=1e-5)
     check_op(ops.dot_product_attention, attention_reference, q, k[:, :4], v[:, :4],
              kwargs={"is_causal": True, "attn_logits_soft_cap": 2.0}, rtol=1e-4, atol=1e-5)
+    # A (batch, query_time, key_time) mask applies to every head (query_time 3 != 4 heads).
+    check_op(ops.dot_product_attention,
+             lambda *a, mask: attention_reference(*a, mask=mask[:, None]), q[:, :3], k, v,
+             kwargs={"mask": mask[:, 0, :3]}, rtol=1e-4, atol=1e-5)
     # Grouped-query attention: 4 query heads share 2 key/value heads.
     check_op(ops.dot_product_attention, attention_reference, q, k[:, :, :2], v[:, :, :2],
              rtol=1e-4, atol=1e-5)

@@ -241,3 +241,18 @@ def test_legacy_namespace_is_a_stub():
 
     with pytest.raises(ImportError, match="legacy"):
         legacy.Adam()
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+@pytest.mark.parametrize("name", ["adam", "sgd", "rmsprop", "nadam", "adafactor", "lion", "ftrl",
+                                  "adamax", "adagrad", "adadelta", "lamb", "muon",
+                                  "schedulefreeadamw"])
+def test_low_precision_variables_keep_their_dtype(name, dtype):
+    v = lamina.Variable(np.ones((2, 3)), dtype=dtype, name="kernel")
+    optimizer = optimizers.get(name)
+    for _ in range(2):
+        optimizer.apply([np.full((2, 3), 0.5, "float32")], [v])
+    assert v.dtype == dtype
+    assert lamina.ops.dtype(v.value) == dtype
+    assert np.all(np.isfinite(v.numpy().astype("float32")))
+    assert np.all(v.numpy().astype("float32") < 1.0)

@@ -9,7 +9,9 @@ import jax.numpy as jnp
 import numpy as np
 
 
-def segment_reduction(data, segment_ids, num_segments=None, reduction="sum", sorted=False):  # noqa: A002
+def segment_reduction(
+    data, segment_ids, num_segments=None, reduction="sum", sorted=False  # noqa: A002
+):
     """Reduces the rows of `data` that share a segment id; ids outside the range are dropped."""
     if num_segments is None:
         if isinstance(segment_ids, jax.core.Tracer):

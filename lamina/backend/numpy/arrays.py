@@ -393,7 +393,7 @@ def corrcoef(x):
 
 
 def vander(x, N=None, increasing=False):  # noqa: N803 - NumPy's argument name
-    return np.vander(x, N=N, increasing=increasing)
+    return np.vander(x, N=N, increasing=increasing).astype(x.dtype)
 
 
 def trapezoid(y, x=None, dx=1.0, axis=-1):

@@ -64,7 +64,9 @@ def solve_triangular(a, b, lower=False):
     b = np.broadcast_to(b, batch + b.shape[-2:])
     out = np.empty(b.shape, b.dtype)
     for index in np.ndindex(*batch):
-        out[index] = scipy.linalg.solve_triangular(a[index], b[index], lower=lower, check_finite=False)
+        out[index] = scipy.linalg.solve_triangular(
+            a[index], b[index], lower=lower, check_finite=False
+        )
     return out
 
 

@@ -21,7 +21,9 @@ def _reduction_identity(reduction, dtype):
     return -np.inf if reduction == "max" else np.inf
 
 
-def segment_reduction(data, segment_ids, num_segments=None, reduction="sum", sorted=False):  # noqa: A002
+def segment_reduction(
+    data, segment_ids, num_segments=None, reduction="sum", sorted=False  # noqa: A002
+):
     """Reduces the rows of `data` that share a segment id; ids outside the range are dropped."""
     if num_segments is None:
         num_segments = int(np.max(segment_ids)) + 1 if segment_ids.size else 0
