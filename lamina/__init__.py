@@ -10,6 +10,7 @@ from lamina import activations, constraints, initializers, regularizers  # noqa:
 from lamina import dtype_policies, saving  # noqa: F401
 from lamina import layers, losses, metrics, optimizers  # noqa: F401
 from lamina import callbacks, models, random, utils  # noqa: F401
+from lamina import config, mixed_precision, preprocessing  # noqa: F401
 from lamina.api_export import populate, register
 from lamina.backend.common.keras_tensor import KerasTensor
 from lamina.backend.common.variables import Variable
@@ -26,5 +27,25 @@ register("lamina.Variable", Variable)
 register("lamina.KerasTensor", KerasTensor)
 register("lamina.name_scope", backend.name_scope)
 register("lamina.version", version)
+register("lamina.Operation", ops.operation.Operation)
+register("lamina.StatelessScope", backend.StatelessScope)
+register("lamina.SymbolicScope", backend.SymbolicScope)
+register("lamina.Initializer", initializers.Initializer)
+register("lamina.Regularizer", regularizers.Regularizer)
+
+
+def device(device_name):
+    """A context in which new tensors are placed on `device_name` ("cpu:0", "gpu:0")."""
+    return backend.active.core.device_scope(device_name)
+
+
+register("lamina.device", device)
+register("lamina.utils.clear_session", backend.clear_session)
+register("lamina.utils.standardize_dtype", backend.standardize_dtype)
+populate("lamina.utils", utils.__dict__)
+for _name in ("backend", "clear_session", "epsilon", "floatx", "get_uid", "image_data_format",
+              "is_float_dtype", "is_int_dtype", "is_keras_tensor", "result_type",
+              "set_epsilon", "set_floatx", "set_image_data_format", "standardize_dtype"):
+    register(f"lamina.backend.{_name}", getattr(backend, _name))
 
 populate(__name__, globals())

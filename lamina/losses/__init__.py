@@ -44,7 +44,8 @@ def serialize(loss):
     """The config of a `Loss` instance or loss function, in Keras' format.
 
     Example:
-    >>> lamina.losses.serialize(lamina.losses.MeanSquaredError())
+    >>> lamina.losses.serialize(lamina.losses.MeanSquaredError())["class_name"]
+    'MeanSquaredError'
     """
     return serialization_lib.serialize_keras_object(loss)
 
@@ -62,7 +63,8 @@ def get(identifier):
     or a callable; class names give instances, function names the function.
 
     Example:
-    >>> lamina.losses.get("mse")
+    >>> lamina.losses.get("mse") is lamina.losses.mean_squared_error
+    True
     """
     if identifier is None:
         return None

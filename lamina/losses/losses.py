@@ -102,7 +102,8 @@ class MeanSquaredError(_PlainWrapper):
     """Mean of the squares of the errors: `mean(square(y_true - y_pred), axis=-1)`.
 
     Example:
-    >>> lamina.losses.MeanSquaredError()([[0.0, 1.0]], [[1.0, 1.0]])
+    >>> float(lamina.losses.MeanSquaredError()([[0.0, 1.0]], [[1.0, 1.0]]))
+    0.5
     """
 
     def __init__(self, reduction="sum_over_batch_size", name="mean_squared_error", dtype=None):
@@ -238,7 +239,8 @@ class BinaryCrossentropy(LossFunctionWrapper):
         axis: the axis averaged over.
 
     Example:
-    >>> lamina.losses.BinaryCrossentropy()([[0.0, 1.0]], [[0.4, 0.6]])
+    >>> round(float(lamina.losses.BinaryCrossentropy()([[0.0, 1.0]], [[0.4, 0.6]])), 4)
+    0.5108
     """
 
     def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1,
@@ -493,7 +495,8 @@ def hinge(y_true, y_pred):
     """Hinge loss `mean(maximum(1 - y_true * y_pred, 0), axis=-1)` (0/1 labels become -1/1).
 
     Example:
-    >>> lamina.losses.hinge([[0.0, 1.0]], [[0.6, 0.4]])
+    >>> round(float(lamina.losses.hinge([[0.0, 1.0]], [[0.6, 0.4]])[0]), 4)
+    1.1
     """
     y_pred = ops.convert_to_tensor(y_pred)
     y_true = convert_binary_labels_to_hinge(ops.cast(y_true, y_pred.dtype))
@@ -529,7 +532,8 @@ def mean_squared_error(y_true, y_pred):
     """`mean(square(y_true - y_pred), axis=-1)`.
 
     Example:
-    >>> lamina.losses.mean_squared_error([[0.0, 1.0]], [[1.0, 1.0]])
+    >>> float(lamina.losses.mean_squared_error([[0.0, 1.0]], [[1.0, 1.0]])[0])
+    0.5
     """
     y_true, y_pred = _regression_inputs(y_true, y_pred)
     return ops.mean(ops.square(y_true - y_pred), axis=-1)
@@ -681,7 +685,9 @@ def _sparse_categorical_crossentropy_and_mask(y_true, y_pred, from_logits=False,
         res_shape = tuple(d for i, d in enumerate(ops.shape(y_pred)) if i != class_axis)
         valid_mask = ops.not_equal(y_true, ops.cast(ignore_class, y_pred.dtype))
         y_true = ops.where(valid_mask, y_true, ops.zeros_like(y_true))
-        y_pred = ops.where(ops.expand_dims(valid_mask, axis), y_pred, ops.zeros_like(y_pred))
+        # Ignored entries get ones (Keras uses zeros, which make 0/0 in the probability
+        # normalization and NaN gradients); their loss is masked to 0 below either way.
+        y_pred = ops.where(ops.expand_dims(valid_mask, axis), y_pred, ops.ones_like(y_pred))
     res = ops.sparse_categorical_crossentropy(y_true, y_pred, from_logits=from_logits, axis=axis)
     if valid_mask is not None:
         valid_mask = ops.reshape(valid_mask, res_shape)

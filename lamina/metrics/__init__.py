@@ -79,7 +79,8 @@ def get(identifier):
     names of classes give new instances.
 
     Example:
-    >>> lamina.metrics.get("mae")
+    >>> type(lamina.metrics.get("mae")).__name__
+    'MeanAbsoluteError'
     """
     if identifier is None:
         return None

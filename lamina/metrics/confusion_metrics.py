@@ -149,7 +149,8 @@ class Precision(_PrecisionRecallBase):
     Example:
     >>> m = lamina.metrics.Precision()
     >>> m.update_state([0, 1, 1, 1], [1, 0, 1, 1])
-    >>> float(m.result())  # 2 / 3
+    >>> round(float(m.result()), 4)  # 2 / 3
+    0.6667
     """
 
     _second = _CM.FALSE_POSITIVES

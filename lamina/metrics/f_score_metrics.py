@@ -17,8 +17,10 @@ class FBetaScore(Metric):
             each sample.
 
     Example:
-    >>> m = lamina.metrics.FBetaScore(beta=2.0)
+    >>> m = lamina.metrics.FBetaScore(average="macro", beta=2.0)
     >>> m.update_state(np.array([[0, 1], [1, 0]]), np.array([[0.2, 0.8], [0.6, 0.4]]))
+    >>> round(float(m.result()), 4)
+    1.0
     """
 
     def __init__(self, average=None, beta=1.0, threshold=None, name="fbeta_score", dtype=None):

@@ -44,6 +44,8 @@ class BinaryCrossentropy(MeanMetricWrapper):
     Example:
     >>> m = lamina.metrics.BinaryCrossentropy()
     >>> m.update_state([[0, 1], [0, 0]], [[0.6, 0.4], [0.4, 0.6]])
+    >>> round(float(m.result()), 4)
+    0.8149
     """
 
     def __init__(self, name="binary_crossentropy", dtype=None, from_logits=False,

@@ -117,6 +117,9 @@ class MeanMetricWrapper(Mean):
 
     Example:
     >>> m = lamina.metrics.MeanMetricWrapper(lamina.losses.mean_squared_error)
+    >>> m.update_state([[0.0, 1.0]], [[1.0, 1.0]])
+    >>> float(m.result())
+    0.5
     """
 
     def __init__(self, fn, name=None, dtype=None, **kwargs):

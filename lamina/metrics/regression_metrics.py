@@ -129,8 +129,8 @@ class R2Score(Metric):
     Example:
     >>> m = lamina.metrics.R2Score()
     >>> m.update_state([[1.0], [4.0], [3.0]], [[2.0], [4.0], [4.0]])
-    >>> float(m.result())
-    0.57142854
+    >>> round(float(m.result()), 4)
+    0.5714
     """
 
     def __init__(self, class_aggregation="uniform_average", num_regressors=0,

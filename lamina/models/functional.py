@@ -207,6 +207,8 @@ class Functional(Model):
                 values[id(symbolic)] = value
                 masks[id(symbolic)] = m
         result = [values[id(x)] for x in self._graph_outputs]
+        # The outputs' masks, for the trainer to pass to the losses (read right after a call).
+        object.__setattr__(self, "_last_call_masks", [masks.get(id(x)) for x in self._graph_outputs])
         return tree.pack_sequence_as(self._outputs_struct, result)
 
     def _output_masks(self, operation, node, args, kwargs, masks, count):

@@ -87,6 +87,12 @@ class Model(Trainer, Layer):
                       expand_nested=expand_nested, show_trainable=show_trainable,
                       layer_range=layer_range)
 
+    def to_json(self, **kwargs):
+        """The model's architecture as a JSON string (see `lamina.models.model_from_json`)."""
+        from lamina.utils.model_utils import model_to_json
+
+        return model_to_json(self, **kwargs)
+
     def save_weights(self, filepath, overwrite=True):
         """Saves the weights to a `.weights.h5` file (written atomically)."""
         from lamina.saving import weights_io

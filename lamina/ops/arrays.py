@@ -928,7 +928,9 @@ def _diagonal_rule(x, offset=0, axis1=0, axis2=1):
     a1 = canonical_axis(axis1, len(shape), "axis1")
     a2 = canonical_axis(axis2, len(shape), "axis2")
     if a1 == a2:
-        raise ValueError(f"ops.diagonal: `axis1` and `axis2` must differ, received {axis1}, {axis2}.")
+        raise ValueError(
+            f"ops.diagonal: `axis1` and `axis2` must differ, received {axis1}, {axis2}."
+        )
     rest = [d for i, d in enumerate(shape) if i not in (a1, a2)]
     return _same(x, rest + [_diagonal_length(shape[a1], shape[a2], offset)])
 
@@ -1206,7 +1208,9 @@ def _split_points(size, indices_or_sections, name):
     if isinstance(indices_or_sections, int):
         sections = indices_or_sections
         if sections <= 0:
-            raise ValueError(f"ops.{name}: the number of sections must be > 0, received {sections}.")
+            raise ValueError(
+                f"ops.{name}: the number of sections must be > 0, received {sections}."
+            )
         if size is None:
             return [None] * (sections - 1)
         if size % sections:
@@ -1384,7 +1388,8 @@ def _index_key(part):
         return part
     if isinstance(part, (list, tuple)) or hasattr(part, "shape"):
         value = to_tensor(part)
-        if not (dtypes.is_int_dtype(value.dtype) or dtypes.standardize_dtype(value.dtype) == "bool"):
+        kind = dtypes.standardize_dtype(value.dtype)
+        if not (dtypes.is_int_dtype(kind) or kind == "bool"):
             raise ValueError(
                 f"ops.get_item: array keys must hold ints or bools, received dtype {value.dtype}."
             )
@@ -1452,8 +1457,9 @@ def take_along_axis(x, indices, axis=None):
         return active.numpy.take_along_axis(active.numpy.reshape(x, (-1,)),
                                             active.numpy.reshape(indices, (-1,)), axis=0)
     axis = canonical_axis(axis, len(x.shape))
-    shape = list(_take_along_axis_rule(KerasTensor(tuple(x.shape)), KerasTensor(tuple(indices.shape)),
-                                       axis).shape)
+    shape = list(_take_along_axis_rule(
+        KerasTensor(tuple(x.shape)), KerasTensor(tuple(indices.shape)), axis
+    ).shape)
     x_shape = list(shape)
     x_shape[axis] = x.shape[axis]
     x = active.numpy.broadcast_to(x, tuple(x_shape))
@@ -1495,7 +1501,9 @@ def searchsorted(sorted_sequence, values, side="left"):
 
 def _digitize_rule(x, bins):
     if len(rules.shape_of(bins)) != 1:
-        raise ValueError(f"ops.digitize: `bins` must be 1-D, received shape {rules.shape_of(bins)}.")
+        raise ValueError(
+            f"ops.digitize: `bins` must be 1-D, received shape {rules.shape_of(bins)}."
+        )
     return KerasTensor(rules.shape_of(x), "int32")
 
 
@@ -1702,7 +1710,8 @@ def _tensordot_rule(x1, x2, axes=2):
                 f"ops.tensordot: contracted axes differ in size: axis {i} of x1 {s1} and axis "
                 f"{j} of x2 {s2}."
             )
-    out = [d for i, d in enumerate(s1) if i not in a1] + [d for j, d in enumerate(s2) if j not in a2]
+    out = [d for i, d in enumerate(s1) if i not in a1]
+    out += [d for j, d in enumerate(s2) if j not in a2]
     return KerasTensor(tuple(out), _product_dtype(x1, x2))
 
 
@@ -1791,7 +1800,8 @@ def _cross_rule(x1, x2, axisa=-1, axisb=-1, axisc=-1, axis=None):
             )
     out = list(rules.broadcast_shapes(tuple(s1), tuple(s2)))
     if n1 == 3 or n2 == 3 or None in (n1, n2):
-        out.insert(canonical_axis(axisc, len(out) + 1, "axisc"), 3 if None not in (n1, n2) else None)
+        size = 3 if None not in (n1, n2) else None
+        out.insert(canonical_axis(axisc, len(out) + 1, "axisc"), size)
     return KerasTensor(tuple(out), _product_dtype(x1, x2))
 
 

@@ -423,7 +423,8 @@ def logaddexp2(x1, x2):
 def _ldexp_rule(x1, x2):
     shape = rules.broadcast_shapes(rules.shape_of(x1), rules.shape_of(x2))
     _check_integer("ldexp", rules.dtype_of(x2, weak=False))
-    return KerasTensor(shape, _float_dtype(dtypes.result_type(rules.dtype_of(x1), rules.dtype_of(x2))))
+    dtype = dtypes.result_type(rules.dtype_of(x1), rules.dtype_of(x2))
+    return KerasTensor(shape, _float_dtype(dtype))
 
 
 @_public("ldexp")

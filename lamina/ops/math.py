@@ -1,7 +1,8 @@
 """Math ops that NumPy lacks: segment reductions, top-k, Fourier transforms (STFT included),
 special functions. Public as `lamina.ops.<name>`.
 
-Complex values cross the API as `(real, imag)` pairs of float tensors, as in Keras. `cdist`,
+Complex values cross the API as `(real, imag)` pairs of float tensors, as in Keras; Fourier
+transforms of float16/bfloat16 compute in float32 and return the input's dtype. `cdist`,
 `stft`, `istft` and the complex views are composed here from backend primitives.
 """
 
@@ -11,17 +12,13 @@ from lamina.api_export import export
 from lamina.backend import active
 from lamina.backend.common import dtypes
 from lamina.ops import rules
-from lamina.ops.linalg import _cast, _float_inputs, _matrix_shape
+from lamina.ops.linalg import _cast, _float_dtype, _float_inputs, _matrix_shape
 from lamina.ops.operation import broadcast_shapes, op, promote_float, to_tensor
 from lamina.ops.rules import KerasTensor
 
 
 def _public(name):
     return export(f"lamina.ops.{name}")
-
-
-def _float_dtype(*values):
-    return dtypes.float_result(dtypes.result_type(*(rules.dtype_of(v) for v in values)))
 
 
 def _check_int(op_name, name, value, minimum=1):

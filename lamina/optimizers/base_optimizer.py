@@ -14,7 +14,6 @@ from lamina import backend, ops
 from lamina.api_export import export
 from lamina.backend.common import global_state
 from lamina.backend.common.variables import Variable
-from lamina.optimizers import _ops
 from lamina.optimizers.schedules import learning_rate_schedule
 from lamina.saving import serialization_lib
 
@@ -165,7 +164,7 @@ class Optimizer:
     def iterations(self):
         """The number of optimizer steps taken (counting accumulated steps as one)."""
         if self.gradient_accumulation_steps:
-            return _ops.floor_divide(self._iterations.value, self.gradient_accumulation_steps)
+            return ops.floor_divide(self._iterations.value, self.gradient_accumulation_steps)
         return self._iterations
 
     def _var_key(self, variable):
@@ -359,7 +358,7 @@ class Optimizer:
         """
         if self.gradient_accumulation_steps:
             steps = self.gradient_accumulation_steps
-            is_update_step = ops.equal(_ops.mod(ops.add(self._iterations.value, 1), steps), 0)
+            is_update_step = ops.equal(ops.mod(ops.add(self._iterations.value, 1), steps), 0)
             accumulators = [self._accumulated_gradients[self._get_variable_index(v)]
                             for v in trainable_variables]
             old_trainable = [v.value for v in trainable_variables]
@@ -387,7 +386,7 @@ class Optimizer:
             self._update_model_variables_moving_average(self._trainable_variables)
             if self.ema_overwrite_frequency:
                 overwrite = ops.equal(
-                    _ops.mod(ops.add(_value(self.iterations), 1), self.ema_overwrite_frequency),
+                    ops.mod(ops.add(_value(self.iterations), 1), self.ema_overwrite_frequency),
                     0,
                 )
                 for variable, average in zip(self._trainable_variables,
@@ -476,7 +475,7 @@ class Optimizer:
                 continue
             if self.gradient_accumulation_steps:
                 steps = self.gradient_accumulation_steps
-                is_update_step = ops.equal(_ops.mod(ops.add(self._iterations.value, 1), steps), 0)
+                is_update_step = ops.equal(ops.mod(ops.add(self._iterations.value, 1), steps), 0)
                 accumulator = self._accumulated_gradients[self._get_variable_index(v)]
                 largest = ops.maximum(g, accumulator.value)
                 v.assign(ops.where(is_update_step, largest, v.value))

@@ -74,7 +74,8 @@ class Ftrl(Optimizer):
         index = self._get_variable_index(variable)
         accum, linear = self._accumulators[index], self._linears[index]
         lr_power = self.learning_rate_power
-        l2_reg = ops.add(self.l2_regularization_strength, ops.divide(self.beta, ops.multiply(2.0, lr)))
+        l2_reg = ops.add(self.l2_regularization_strength,
+                         ops.divide(self.beta, ops.multiply(2.0, lr)))
         grad_to_use = ops.add(gradient, ops.multiply(
             2 * self.l2_shrinkage_regularization_strength, variable.value))
         new_accum = ops.add(accum.value, ops.square(gradient))

@@ -2,7 +2,6 @@
 
 from lamina import ops
 from lamina.api_export import export
-from lamina.optimizers import _ops
 from lamina.optimizers.base_optimizer import Optimizer
 
 
@@ -51,7 +50,7 @@ class Lion(Optimizer):
         beta_1 = ops.cast(self.beta_1, dtype)
         beta_2 = ops.cast(self.beta_2, dtype)
         m = self._momentums[self._get_variable_index(variable)]
-        self.assign_sub(variable, ops.multiply(lr, _ops.sign(ops.add(
+        self.assign_sub(variable, ops.multiply(lr, ops.sign(ops.add(
             ops.multiply(m.value, beta_1), ops.multiply(gradient, ops.subtract(1.0, beta_1))))))
         self.assign(m, ops.add(ops.multiply(m.value, beta_2),
                                ops.multiply(gradient, ops.subtract(1.0, beta_2))))

@@ -2,7 +2,6 @@
 
 from lamina import ops
 from lamina.api_export import export
-from lamina.optimizers import _ops
 from lamina.optimizers.base_optimizer import Optimizer
 from lamina.saving import serialization_lib
 
@@ -88,7 +87,7 @@ class LossScaleOptimizer(Optimizer):
 
     def check_finite(self, grads):
         """Whether every gradient is finite (a boolean scalar tensor)."""
-        finite = [ops.all(_ops.isfinite(g)) for g in grads if g is not None]
+        finite = [ops.all(ops.isfinite(g)) for g in grads if g is not None]
         return ops.all(ops.stack(finite))
 
     def apply(self, grads, trainable_variables=None):

@@ -58,7 +58,8 @@ class OptimizerMap(MutableMapping):
         if not isinstance(key, str):
             raise ValueError(f"key must be a string. Received: {key}")
         if not isinstance(optimizer, Optimizer):
-            raise ValueError(f"optimizer must be a lamina Optimizer instance. Received: {optimizer}")
+            raise ValueError(
+                f"optimizer must be a lamina Optimizer instance. Received: {optimizer}")
         if isinstance(optimizer, LossScaleOptimizer):
             raise ValueError("optimizer cannot be LossScaleOptimizer.")
         if isinstance(optimizer, MultiOptimizer):

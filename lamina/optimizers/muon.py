@@ -4,7 +4,6 @@ import re
 
 from lamina import ops
 from lamina.api_export import export
-from lamina.optimizers import _ops
 from lamina.optimizers.base_optimizer import Optimizer
 
 
@@ -132,7 +131,8 @@ class Muon(Optimizer):
         tall = shape[-2] > shape[-1]
         if tall:
             x = self.transpose_last_axis(x)
-        x = ops.divide(x, ops.add(_ops.norm(x, axis=(-2, -1), keepdims=True), 1e-7))
+        frobenius = ops.sqrt(ops.sum(ops.square(x), axis=(-2, -1), keepdims=True))
+        x = ops.divide(x, ops.add(frobenius, 1e-7))
         for _ in range(steps):
             temp_a = ops.matmul(x, self.transpose_last_axis(x))
             temp_b = ops.add(ops.multiply(b, temp_a), ops.matmul(ops.multiply(c, temp_a), temp_a))

@@ -64,8 +64,10 @@ class Nadam(Optimizer):
         decay = ops.cast(0.96, dtype)
         beta_1 = ops.cast(self.beta_1, dtype)
         beta_2 = ops.cast(self.beta_2, dtype)
-        u_t = ops.multiply(beta_1, ops.subtract(1.0, ops.multiply(0.5, ops.power(decay, local_step))))
-        u_t_1 = ops.multiply(beta_1, ops.subtract(1.0, ops.multiply(0.5, ops.power(decay, next_step))))
+        u_t = ops.multiply(
+            beta_1, ops.subtract(1.0, ops.multiply(0.5, ops.power(decay, local_step))))
+        u_t_1 = ops.multiply(
+            beta_1, ops.subtract(1.0, ops.multiply(0.5, ops.power(decay, next_step))))
         u_product_t = ops.cast(self._u_product.value, dtype)
         u_product_t_1 = ops.multiply(u_product_t, u_t_1)
         beta_2_power = ops.power(beta_2, local_step)

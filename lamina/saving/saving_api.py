@@ -26,3 +26,15 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
 
     return keras_file.load(os.fspath(filepath), custom_objects=custom_objects, compile=compile,
                            safe_mode=safe_mode)
+
+
+@export("lamina.saving.save_weights")
+def save_weights(model, filepath, overwrite=True, **kwargs):
+    """Saves `model`'s weights to a `.weights.h5` file."""
+    model.save_weights(filepath, overwrite=overwrite)
+
+
+@export("lamina.saving.load_weights")
+def load_weights(model, filepath, skip_mismatch=False, **kwargs):
+    """Loads a `.weights.h5` file into `model`."""
+    model.load_weights(filepath, skip_mismatch=skip_mismatch)

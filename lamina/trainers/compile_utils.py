@@ -94,18 +94,21 @@ class CompileLoss:
         self.names = names
         self.built = True
 
-    def __call__(self, y_true, y_pred, sample_weight=None):
-        """`(total, [per-output losses])` for a batch."""
+    def __call__(self, y_true, y_pred, sample_weight=None, masks=None):
+        """`(total, [per-output losses])` for a batch; `masks` are the outputs' masks."""
         flat_pred = tree.flatten(y_pred)
+        flat_masks = list(masks) if masks is not None and len(masks) == len(flat_pred) else [
+            None] * len(flat_pred)
         flat_true = _flatten_like(y_true, len(flat_pred), self.names)
         flat_sw = _flatten_like(sample_weight, len(flat_pred), self.names) if sample_weight is not None else [None] * len(flat_pred)
         total = None
         terms = []
-        for loss, weight, yt, yp, sw in zip(self.losses, self.weights, flat_true, flat_pred, flat_sw):
+        for loss, weight, yt, yp, sw, mask in zip(self.losses, self.weights, flat_true,
+                                                  flat_pred, flat_sw, flat_masks):
             if loss is None or yt is None:
                 terms.append(None)
                 continue
-            value = _call_loss(loss, yt, yp, sw)
+            value = _call_loss(loss, yt, yp, sw, mask)
             terms.append(value)
             weighted = ops.multiply(value, weight) if weight != 1.0 else value
             total = weighted if total is None else ops.add(total, weighted)
@@ -126,10 +129,12 @@ def _as_loss_object(losses_module, identifier):
     return LossFunctionWrapper(loss, name=name)
 
 
-def _call_loss(loss, y_true, y_pred, sample_weight):
+def _call_loss(loss, y_true, y_pred, sample_weight, mask=None):
     from lamina.losses.loss import Loss
 
     if isinstance(loss, Loss):
+        if mask is not None:
+            return loss(y_true, y_pred, sample_weight=sample_weight, mask=mask)
         return loss(y_true, y_pred, sample_weight=sample_weight)
     # A plain function gives per-sample losses; reduce them as Loss would.
     values = loss(y_true, y_pred)

@@ -176,12 +176,19 @@ class Trainer:
             total = total + value
         return total
 
-    def _compiled_loss(self, y, y_pred, sample_weight):
+    def _compiled_loss(self, y, y_pred, sample_weight, masks=None):
         from lamina import ops
 
         if self._compile_loss is None:
             return ops.convert_to_tensor(0.0), []
-        return self._compile_loss(y, y_pred, sample_weight)
+        return self._compile_loss(y, y_pred, sample_weight, masks)
+
+    def _last_masks(self):
+        """The output masks of the model's last call (functional graphs propagate them)."""
+        graph = getattr(self, "_functional", None) or self
+        masks = graph.__dict__.get("_last_call_masks")
+        graph.__dict__.pop("_last_call_masks", None)
+        return masks
 
     def _model_losses(self):
         from lamina import ops
@@ -220,7 +227,7 @@ class Trainer:
             zip(self.non_trainable_variables, non_trainable_values))
         with StatelessScope(state_mapping=mapping, collect_losses=True) as scope:
             y_pred = self(x, training=training)
-            total, terms = self._compiled_loss(y, y_pred, sample_weight)
+            total, terms = self._compiled_loss(y, y_pred, sample_weight, self._last_masks())
             regularization = [regularizer(value) for value, regularizer in zip(
                 trainable_values + non_trainable_values,
                 [getattr(v, "regularizer", None) for v in

@@ -16,13 +16,14 @@ def np_value(x):
 def counts(y_true, y_pred, thresholds, weights=None, axis=None):
     """tp, fp, tn, fn at each threshold; `y_pred > threshold` is positive."""
     y_true = np.asarray(y_true).astype(bool)
-    y_pred = np.asarray(y_pred, dtype=np.float64)
+    # Compared in float32, the dtype of the metrics' variables.
+    y_pred = np.asarray(y_pred, dtype=np.float32)
     w = np.ones_like(y_pred) if weights is None else np.broadcast_to(
         np.asarray(weights, dtype=np.float64).reshape(
             np.shape(weights) + (1,) * (y_pred.ndim - np.ndim(weights))), y_pred.shape)
     out = {k: [] for k in ("tp", "fp", "tn", "fn")}
     for t in thresholds:
-        pos = y_pred > t
+        pos = y_pred > np.float32(t)
         out["tp"].append(np.sum(w * (pos & y_true), axis=axis))
         out["fp"].append(np.sum(w * (pos & ~y_true), axis=axis))
         out["tn"].append(np.sum(w * (~pos & ~y_true), axis=axis))

@@ -68,10 +68,12 @@ def test_reduction_rank3_and_float64(name):
     ("max", BOOL, "bool"), ("ptp", I, "int32"), ("all", I, "bool"), ("any", A, "bool"),
 ])
 def test_reduction_dtypes(name, x, dtype):
-    ref = getattr(np, name)
-    check_op(getattr(ops, name), lambda v, **kw: ref(v.astype("float64") if v.dtype == bool
-                                                     and name not in ("max", "all", "any") else v, **kw),
-             x, kwargs={"axis": 0}, dtype=dtype, rtol=1e-6)
+    def ref(v, **kw):
+        if v.dtype == bool and name not in ("max", "all", "any"):
+            v = v.astype("float64")
+        return getattr(np, name)(v, **kw)
+
+    check_op(getattr(ops, name), ref, x, kwargs={"axis": 0}, dtype=dtype, rtol=1e-6)
 
 
 def test_half_floats_are_reduced_accurately_and_keep_their_dtype():

@@ -225,16 +225,19 @@ def test_append(axis):
 
 @pytest.mark.parametrize("axis", [0, 1, -1, 2])
 def test_stack(axis):
-    check_op(ops.stack, lambda x, axis: np.stack(x, axis=axis), [A, A * 2, A], kwargs={"axis": axis},
-             dtype="float32")
+    check_op(ops.stack, lambda x, axis: np.stack(x, axis=axis), [A, A * 2, A],
+             kwargs={"axis": axis}, dtype="float32")
     check_op(ops.stack, lambda x, axis: np.stack(x, axis=axis).astype("float32"), [I, A],
              kwargs={"axis": axis}, dtype="float32")
     with pytest.raises(ValueError, match="same shape"):
         ops.stack([KerasTensor((2, 3)), KerasTensor((3, 2))])
 
 
+SCALARS = [np.array(1.0, "float32"), np.array(2.0, "float32")]
+
+
 @pytest.mark.parametrize("name", ["hstack", "vstack", "dstack"])
-@pytest.mark.parametrize("xs", [[V, V], [A, A], [A3, A3], [np.array(1.0, "float32"), np.array(2.0, "float32")]],
+@pytest.mark.parametrize("xs", [[V, V], [A, A], [A3, A3], SCALARS],
                          ids=["1d", "2d", "3d", "0d"])
 def test_hstack_vstack_dstack(name, xs):
     check_op(getattr(ops, name), getattr(np, name), xs, dtype="float32", none_first=False)

@@ -68,8 +68,8 @@ def test_full_like():
     check_op(ops.full_like, np.full_like, x, 2.7, dtype="int32")
     check_op(ops.full_like, lambda v, f, dtype: np.full_like(v, f, dtype=dtype), x, 2.5,
              kwargs={"dtype": "float32"}, dtype="float32")
-    check_op(ops.full_like, np.full_like, np.zeros((2, 3), "float32"), np.array([1, 2, 3], "float32"),
-             dtype="float32")
+    check_op(ops.full_like, np.full_like, np.zeros((2, 3), "float32"),
+             np.array([1, 2, 3], "float32"), dtype="float32")
 
 
 def test_array():
@@ -106,8 +106,8 @@ def test_arange_errors_and_symbolic():
 
 
 @pytest.mark.parametrize("kwargs", [
-    {}, {"num": 7}, {"num": 5, "endpoint": False}, {"num": 1}, {"num": 0}, {"num": 4, "dtype": "float64"},
-    {"num": 5, "dtype": "int32"},
+    {}, {"num": 7}, {"num": 5, "endpoint": False}, {"num": 1}, {"num": 0},
+    {"num": 4, "dtype": "float64"}, {"num": 5, "dtype": "int32"},
 ])
 def test_linspace(kwargs):
     want = np.linspace(-1.0, 2.0, **{"num": 50, **kwargs}).astype(kwargs.get("dtype", "float32"))

@@ -255,6 +255,25 @@ def test_rfft_irfft(fft_length):
              dtype=["float64", "float64"])
 
 
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+def test_fft_half_precision(dtype):
+    import ml_dtypes
+
+    np_dtype = ml_dtypes.bfloat16 if dtype == "bfloat16" else np.dtype(dtype)
+    x = A.astype(np_dtype)
+
+    def rfft_ref(x):
+        out = np.fft.rfft(x.astype("float32"))
+        return out.real.astype(np_dtype), out.imag.astype(np_dtype)
+
+    def fft_ref(x):
+        out = np.fft.fft(x[0].astype("float32") + 1j * x[1].astype("float32"))
+        return out.real.astype(np_dtype), out.imag.astype(np_dtype)
+
+    check_op(m.rfft, rfft_ref, x, dtype=[dtype, dtype], rtol=2e-2, atol=5e-2)
+    check_op(m.fft, fft_ref, (x, x), dtype=[dtype, dtype], rtol=2e-2, atol=5e-2)
+
+
 def test_rfft_of_ints_is_float():
     check_op(m.rfft, lambda x: (np.real(np.fft.rfft(x)).astype("float32"),
                                 np.imag(np.fft.rfft(x)).astype("float32")),

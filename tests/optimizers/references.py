@@ -205,7 +205,8 @@ class AdafactorRef(Reference):
         if w.ndim >= 2:
             s["r"] = beta * s["r"] + (1 - beta) * rg.mean(axis=-1)
             s["c"] = beta * s["c"] + (1 - beta) * rg.mean(axis=-2)
-            s["v"] = (s["r"] / s["r"].mean(axis=-1, keepdims=True))[..., None] * s["c"][..., None, :]
+            row_factor = (s["r"] / s["r"].mean(axis=-1, keepdims=True))[..., None]
+            s["v"] = row_factor * s["c"][..., None, :]
         else:
             s["v"] = beta * s["v"] + (1 - beta) * rg
         u = g / np.sqrt(s["v"])

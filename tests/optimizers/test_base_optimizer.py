@@ -455,7 +455,8 @@ class SignSGD(optimizers.Optimizer):
 
     def update_step(self, gradient, variable, learning_rate):
         trace = self.traces[self._get_variable_index(variable)]
-        self.assign(trace, ops.add(ops.multiply(trace, self.decay_rate), ops.cast(gradient, "float32")))
+        self.assign(trace, ops.add(ops.multiply(trace, self.decay_rate),
+                                   ops.cast(gradient, "float32")))
         self.assign_sub(variable, ops.multiply(ops.cast(learning_rate, "float32"), trace))
         self.assign_add(self.count, 1.0)
 

@@ -53,4 +53,5 @@ def test_linear_regression_converges_under_jit(factory, steps):
         trainable, state = train_step(trainable, state)
     np.testing.assert_allclose(np.asarray(trainable[0]), true_w, atol=2e-2)
     np.testing.assert_allclose(np.asarray(trainable[1]), true_b, atol=2e-2)
-    assert int(np.asarray(state[0])) == steps or isinstance(optimizer, optimizers.LossScaleOptimizer)
+    if not isinstance(optimizer, optimizers.LossScaleOptimizer):
+        assert int(np.asarray(state[0])) == steps

@@ -253,3 +253,16 @@ def test_numpy_backend_refuses_to_train_clearly():
     model = _compiled()
     with pytest.raises(RuntimeError, match="'numpy' backend does not train"):
         model.fit(np.ones((2, 3)), np.ones((2, 1)), verbose=0)
+
+
+def test_masked_loss_matches_hand_computation():
+    ids = np.array([[1, 2, 0, 0], [3, 4, 5, 0]])
+    model = lamina.Sequential([
+        lamina.Input((4,), dtype="int32"), layers.Embedding(6, 3, mask_zero=True),
+        layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    y = np.random.default_rng(0).normal(size=(2, 4, 1)).astype("float32")
+    pred = model.predict(ids, verbose=0)
+    valid = ids != 0
+    expected = ((pred - y)[..., 0] ** 2)[valid].mean()
+    np.testing.assert_allclose(model.evaluate(ids, y, verbose=0), expected, rtol=1e-5)

@@ -5,11 +5,18 @@ transforms receive a batch of channels-last images and are vectorized over it wi
 so they compile under `jit` and differentiate with respect to the images.
 """
 
+import functools
+
 import jax
 import jax.numpy as jnp
 from jax import lax
 
 _ORDERS = {"nearest": 0, "bilinear": 1}
+
+
+def _compiled(*static):
+    """jit, compiling once per shape and per setting (the settings are static)."""
+    return functools.partial(jax.jit, static_argnames=("interpolation",) + static)
 
 
 def resize(images, size, interpolation="bilinear", antialias=False, data_format="channels_last"):
@@ -50,6 +57,7 @@ def _sample_channels(image, rows, cols, order, fill_mode, fill_value):
     return jnp.moveaxis(jax.vmap(one_channel)(jnp.moveaxis(image, -1, 0)), 0, -1)
 
 
+@_compiled("fill_mode", "fill_value")
 def affine_transform(images, transform, interpolation="bilinear", fill_mode="constant",
                      fill_value=0):
     _, height, width, _ = images.shape
@@ -75,6 +83,7 @@ def _homographies(start_points, end_points):
     return jnp.linalg.solve(matrix, target)[..., 0]
 
 
+@_compiled("fill_value")
 def perspective_transform(images, start_points, end_points, interpolation="bilinear",
                           fill_value=0):
     _, height, width, _ = images.shape
@@ -104,6 +113,7 @@ def _blur_fields(fields, kernel_size, sigma):
     return blurred[:, 0]
 
 
+@_compiled("alpha", "sigma", "fill_mode", "fill_value")
 def elastic_transform(images, alpha=20.0, sigma=5.0, interpolation="bilinear",
                       fill_mode="reflect", fill_value=0.0, seed=None):
     batch, height, width, _ = images.shape

@@ -381,7 +381,14 @@ def kron(x1, x2):
 
 
 def cross(x1, x2, axisa=-1, axisb=-1, axisc=-1, axis=None):
-    return np.cross(x1, x2, axisa=axisa, axisb=axisb, axisc=axisc, axis=axis)
+    if axis is not None:
+        axisa = axisb = axisc = axis
+    x1, x2 = np.moveaxis(x1, axisa, -1), np.moveaxis(x2, axisb, -1)
+    planar = x1.shape[-1] == 2 and x2.shape[-1] == 2
+    # NumPy deprecates 2-component vectors: give them a zero third component instead.
+    x1, x2 = (np.pad(v, [(0, 0)] * (v.ndim - 1) + [(0, 3 - v.shape[-1])]) for v in (x1, x2))
+    out = np.cross(x1, x2)
+    return out[..., 2] if planar else np.moveaxis(out, -1, axisc)
 
 
 def correlate(x1, x2, mode="valid"):

@@ -82,13 +82,11 @@ class ExponentialDecay(LearningRateSchedule):
         self.name = name
 
     def __call__(self, step):
-        from lamina.optimizers import _ops
-
         initial = _float_tensor(self.initial_learning_rate)
         dtype = initial.dtype
         p = ops.divide(ops.cast(step, dtype), ops.cast(self.decay_steps, dtype))
         if self.staircase:
-            p = _ops.floor(p)
+            p = ops.floor(p)
         return ops.multiply(initial, ops.power(ops.cast(self.decay_rate, dtype), p))
 
     def get_config(self):
@@ -167,8 +165,6 @@ class PolynomialDecay(LearningRateSchedule):
         self.name = name
 
     def __call__(self, step):
-        from lamina.optimizers import _ops
-
         initial = _float_tensor(self.initial_learning_rate)
         dtype = initial.dtype
         end = ops.cast(self.end_learning_rate, dtype)
@@ -177,13 +173,13 @@ class PolynomialDecay(LearningRateSchedule):
         decay_steps = ops.cast(self.decay_steps, dtype)
         if self.cycle:
             multiplier = ops.where(ops.equal(step, 0), ops.ones_like(step),
-                                   _ops.ceil(ops.divide(step, decay_steps)))
+                                   ops.ceil(ops.divide(step, decay_steps)))
             decay_steps = ops.multiply(decay_steps, multiplier)
         else:
             step = ops.minimum(step, decay_steps)
         p = ops.divide(step, decay_steps)
-        return ops.add(ops.multiply(ops.subtract(initial, end), ops.power(ops.subtract(1, p), power)),
-                       end)
+        decayed = ops.power(ops.subtract(1, p), power)
+        return ops.add(ops.multiply(ops.subtract(initial, end), decayed), end)
 
     def get_config(self):
         return {
@@ -218,13 +214,11 @@ class InverseTimeDecay(LearningRateSchedule):
         self.name = name
 
     def __call__(self, step):
-        from lamina.optimizers import _ops
-
         initial = _float_tensor(self.initial_learning_rate)
         dtype = initial.dtype
         p = ops.divide(ops.cast(step, dtype), ops.cast(self.decay_steps, dtype))
         if self.staircase:
-            p = _ops.floor(p)
+            p = ops.floor(p)
         denominator = ops.add(ops.cast(1, dtype), ops.multiply(ops.cast(self.decay_rate, dtype), p))
         return ops.divide(initial, denominator)
 
@@ -265,11 +259,10 @@ class CosineDecay(LearningRateSchedule):
         self.warmup_target = warmup_target
 
     def _decay_function(self, step, decay_steps, decay_from_lr, dtype):
-        from lamina.optimizers import _ops
-
         completed_fraction = ops.divide(step, decay_steps)
         pi = ops.cast(math.pi, dtype)
-        cosine_decayed = ops.multiply(0.5, ops.add(1.0, _ops.cos(ops.multiply(pi, completed_fraction))))
+        cosine = ops.cos(ops.multiply(pi, completed_fraction))
+        cosine_decayed = ops.multiply(0.5, ops.add(1.0, cosine))
         decayed = ops.add(ops.multiply(1 - self.alpha, cosine_decayed), self.alpha)
         return ops.multiply(decay_from_lr, decayed)
 
@@ -335,8 +328,6 @@ class CosineDecayRestarts(LearningRateSchedule):
         self.name = name
 
     def __call__(self, step):
-        from lamina.optimizers import _ops
-
         initial = _float_tensor(self.initial_learning_rate)
         dtype = initial.dtype
         first_decay_steps = ops.cast(self.first_decay_steps, dtype)
@@ -345,12 +336,13 @@ class CosineDecayRestarts(LearningRateSchedule):
         completed_fraction = ops.divide(ops.cast(step, dtype), first_decay_steps)
         # t_mul is a Python number, so the choice of formula is made here, not traced.
         if self._t_mul == 1.0:
-            i_restart = _ops.floor(completed_fraction)
+            i_restart = ops.floor(completed_fraction)
             completed_fraction = ops.subtract(completed_fraction, i_restart)
         else:
             t_mul = ops.cast(self._t_mul, dtype)
-            i_restart = _ops.floor(ops.divide(
-                ops.log(ops.subtract(1.0, ops.multiply(completed_fraction, ops.subtract(1.0, t_mul)))),
+            i_restart = ops.floor(ops.divide(
+                ops.log(ops.subtract(
+                    1.0, ops.multiply(completed_fraction, ops.subtract(1.0, t_mul)))),
                 ops.log(t_mul),
             ))
             sum_r = ops.divide(ops.subtract(1.0, ops.power(t_mul, i_restart)),
@@ -358,7 +350,7 @@ class CosineDecayRestarts(LearningRateSchedule):
             completed_fraction = ops.divide(ops.subtract(completed_fraction, sum_r),
                                             ops.power(t_mul, i_restart))
         m_fac = ops.power(m_mul, i_restart)
-        cosine = _ops.cos(ops.multiply(ops.cast(math.pi, dtype), completed_fraction))
+        cosine = ops.cos(ops.multiply(ops.cast(math.pi, dtype), completed_fraction))
         cosine_decayed = ops.multiply(ops.multiply(0.5, m_fac), ops.add(1.0, cosine))
         decayed = ops.add(ops.multiply(ops.subtract(1, alpha), cosine_decayed), alpha)
         return ops.multiply(initial, decayed)

@@ -1,0 +1,3 @@
+"""`lamina.preprocessing`: the legacy Keras preprocessing helpers (sequence padding)."""
+
+from lamina.preprocessing import sequence  # noqa: F401
