@@ -38,7 +38,7 @@ def main(epochs=100, verbose=1, seed=42):
     loss, accuracy = model.evaluate(x_test, y_test, verbose=0)
     probabilities = model.predict(x_test[:5], verbose=0)
     print(f"Trained {epochs} epochs in {seconds:.1f}s on the {keras.backend.backend()} backend.")
-    print("First test probabilities:", probabilities.ravel().round(3).tolist())
+    print("First test probabilities:", [round(float(p), 3) for p in probabilities.ravel()])
     print(f"Test loss: {loss:.4f}")
     print(f"Test accuracy: {accuracy:.4f}")
     return history, accuracy

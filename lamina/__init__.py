@@ -31,6 +31,9 @@ register("lamina.Operation", ops.operation.Operation)
 register("lamina.StatelessScope", backend.StatelessScope)
 register("lamina.SymbolicScope", backend.SymbolicScope)
 register("lamina.Initializer", initializers.Initializer)
+register("lamina.Optimizer", optimizers.Optimizer)
+register("lamina.mixed_precision.LossScaleOptimizer", optimizers.LossScaleOptimizer)
+populate("lamina.mixed_precision", mixed_precision.__dict__)
 register("lamina.Regularizer", regularizers.Regularizer)
 
 

@@ -63,7 +63,7 @@ class _IoUBase(Metric):
             ops.where(in_bounds, sample_weight, ops.zeros_like(sample_weight)), self.dtype)
         current_cm = confusion_matrix(y_true, y_pred, self.num_classes, weights=sample_weight,
                                       dtype=self.dtype)
-        return self.total_cm.assign(self.total_cm.value + current_cm)
+        self.total_cm.assign(self.total_cm.value + current_cm)
 
     def reset_state(self):
         self.total_cm.assign(ops.zeros(self.total_cm.shape, dtype=self.total_cm.dtype))

@@ -127,7 +127,8 @@ class Functional(Model):
     @property
     def output_names(self):
         if isinstance(self._outputs_struct, dict):
-            return list(self._outputs_struct.keys())
+            # In the order tree.flatten gives the outputs (sorted keys).
+            return tree.flatten({k: k for k in self._outputs_struct})
         return [x._keras_history.operation.name for x in self._graph_outputs]
 
     @property

@@ -180,6 +180,13 @@ def _quantile_rule(x, q, axis=None, method="linear", keepdims=False):
 
 def _quantile(name, x, q, axis, method, keepdims, scale=1.0):
     _quantile_rule(KerasTensor(rules.shape_of(x), _dtype(x)), q, method=method)
+    if not hasattr(q, "shape") or isinstance(q, np.ndarray):
+        values = np.asarray(q, dtype="float64")
+        if ((values < 0) | (values > scale) | np.isnan(values)).any():
+            raise ValueError(
+                f"ops.{name.replace('quantile', 'percentile') if scale != 1.0 else name}: "
+                f"`q` must be in [0, {scale:g}], received q={q!r}."
+            )
     out = _float_dtype(_dtype(x))
     compute = _compute_dtype(out)
     q = to_tensor(q, compute)
@@ -807,6 +814,11 @@ def tile(x, repeats):
 
 def _repeat_rule(x, repeats, axis=None):
     shape = list(rules.shape_of(x))
+    if isinstance(repeats, KerasTensor):
+        if axis is None:
+            return _same(x, (None,))
+        shape[canonical_axis(axis, len(shape))] = None
+        return _same(x, shape)
     counts = [repeats] if isinstance(repeats, int) else list(np.asarray(repeats).reshape(-1))
     if axis is None:
         size = _flat_size(shape)
@@ -1516,8 +1528,10 @@ def digitize(x, bins):
 
 
 def _histogram_rule(x, bins=10, range=None):  # noqa: A002 - Keras' argument name
-    if not isinstance(bins, int) or bins <= 0:
-        raise ValueError(f"ops.histogram: `bins` must be an int > 0, received bins={bins!r}.")
+    if not isinstance(bins, int) or isinstance(bins, bool):
+        raise TypeError(f"ops.histogram: `bins` must be an int, received bins={bins!r}.")
+    if bins <= 0:
+        raise ValueError(f"ops.histogram: `bins` must be > 0, received bins={bins}.")
     if range is not None and (len(range) != 2 or range[0] > range[1]):
         raise ValueError(
             f"ops.histogram: `range` must be (min, max) with min <= max, received {range!r}."

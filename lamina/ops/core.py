@@ -183,6 +183,8 @@ def cond(pred, true_fn, false_fn):
     Example:
     >>> ops.cond(x > 0, lambda: x, lambda: -x)
     """
+    if not isinstance(pred, bool):
+        pred = active.core.convert_to_tensor(pred)
     return active.core.cond(pred, _tensor_outputs(true_fn), _tensor_outputs(false_fn))
 
 
@@ -211,6 +213,8 @@ def switch(index, branches, *operands):
     if not branches:
         raise ValueError("ops.switch: `branches` must hold at least one function.")
     branches = [_tensor_outputs(branch) for branch in branches]
+    if not isinstance(index, int):
+        index = active.core.convert_to_tensor(index)
     return active.core.switch(index, branches, *_as_tensors(operands))
 
 
@@ -268,6 +272,9 @@ def fori_loop(lower, upper, body_fun, init_val):
     Example:
     >>> ops.fori_loop(0, 10, lambda i, s: s + i, 0)
     """
+    # Python int bounds stay ints: jax then loops with a scan, which reverse-mode can traverse.
+    lower, upper = (b if isinstance(b, int) else active.core.convert_to_tensor(b)
+                    for b in (lower, upper))
     return active.core.fori_loop(lower, upper, _tensor_outputs(body_fun), _as_tensors(init_val))
 
 

@@ -4,9 +4,9 @@ Each op takes a concrete data format (the global `image_data_format()` when None
 arguments in its rule, and accepts a single image (rank 3) or a batch (rank 4). Ops built
 from other primitives are composed here once: color conversions, padding and cropping,
 Gaussian blur, Sobel edges and SSIM (depthwise convolutions), patch extraction (a
-convolution with an identity kernel). Resampling ops call `active.image`: `resize`,
-`scale_and_translate`, `map_coordinates`, and the affine, perspective and elastic transforms,
-which receive a batch in channels-last layout.
+convolution with an identity kernel) and its inverse (reshapes). Resampling ops call
+`active.image`: `resize`, `scale_and_translate`, `map_coordinates`, and the affine,
+perspective and elastic transforms, which receive a batch in channels-last layout.
 """
 
 import math
@@ -21,10 +21,30 @@ from lamina.ops import rules
 from lamina.ops.operation import op, shape_of, to_tensor
 from lamina.ops.rules import KerasTensor
 
-RESIZE_INTERPOLATIONS = ("bilinear", "nearest", "lanczos3", "lanczos5", "bicubic")
-TRANSFORM_INTERPOLATIONS = {"nearest": 0, "bilinear": 1}  # name -> spline order
-FILL_MODES = ("constant", "nearest", "wrap", "mirror", "reflect")
-SCALE_AND_TRANSLATE_METHODS = (
+__all__ = [
+    "affine_transform",
+    "crop_images",
+    "elastic_transform",
+    "extract_patches",
+    "extract_patches_3d",
+    "gaussian_blur",
+    "hsv_to_rgb",
+    "map_coordinates",
+    "pad_images",
+    "perspective_transform",
+    "reconstruct_patches",
+    "resize",
+    "rgb_to_grayscale",
+    "rgb_to_hsv",
+    "scale_and_translate",
+    "sobel_edges",
+    "ssim",
+]
+
+_RESIZE_INTERPOLATIONS = ("bilinear", "nearest", "lanczos3", "lanczos5", "bicubic")
+_TRANSFORM_INTERPOLATIONS = {"nearest": 0, "bilinear": 1}  # name -> spline order
+_FILL_MODES = ("constant", "nearest", "wrap", "mirror", "reflect")
+_SCALE_AND_TRANSLATE_METHODS = (
     "linear", "bilinear", "trilinear", "cubic", "bicubic", "tricubic", "lanczos3", "lanczos5",
 )
 
@@ -199,7 +219,9 @@ def rgb_to_hsv(images, data_format=None):
     safe_range = np_.where(range_ > zero, range_, one)
     saturation = np_.where(value > zero, range_ / safe_value, zero)
     norm = 1.0 / (6.0 * safe_range)
-    hue = np_.where(value == green, norm * (blue - red) + 2.0 / 6.0, norm * (red - green) + 4.0 / 6.0)
+    hue = np_.where(
+        value == green, norm * (blue - red) + 2.0 / 6.0, norm * (red - green) + 4.0 / 6.0
+    )
     hue = np_.where(value == red, norm * (green - blue), hue)
     hue = np_.where(range_ > zero, hue, zero) + active.core.cast(hue < zero, dtype)
     return np_.stack([hue, saturation, value], axis=channels_axis)
@@ -234,7 +256,9 @@ def hsv_to_rgb(images, data_format=None):
     green_part = np_.clip(2.0 - np_.absolute(sector - 2.0), zero, one)
     blue_part = np_.clip(2.0 - np_.absolute(sector - 4.0), zero, one)
     one_minus_s = 1.0 - saturation
-    planes = [value * (one_minus_s + saturation * part) for part in (red_part, green_part, blue_part)]
+    planes = [
+        value * (one_minus_s + saturation * part) for part in (red_part, green_part, blue_part)
+    ]
     return np_.stack(planes, axis=channels_axis)
 
 
@@ -260,7 +284,7 @@ def _resize_rule(images, size, interpolation="bilinear", antialias=False,
     data_format = config.standardize_data_format(data_format)
     size = _resize_size(size)
     shape = list(_images_shape("resize", images))
-    _check_choice("resize", "interpolation", interpolation, RESIZE_INTERPOLATIONS)
+    _check_choice("resize", "interpolation", interpolation, _RESIZE_INTERPOLATIONS)
     _check_choice("resize", "fill_mode", fill_mode, ("constant",))
     if crop_to_aspect_ratio and pad_to_aspect_ratio:
         raise ValueError(
@@ -358,7 +382,7 @@ def resize(images, size, interpolation="bilinear", antialias=False, crop_to_aspe
 
 def _scale_and_translate_rule(images, output_shape, scale, translation, spatial_dims, method,
                               antialias=True):
-    _check_choice("scale_and_translate", "method", method, SCALE_AND_TRANSLATE_METHODS)
+    _check_choice("scale_and_translate", "method", method, _SCALE_AND_TRANSLATE_METHODS)
     shape = shape_of(images)
     output_shape = tuple(int(d) for d in output_shape)
     if len(output_shape) != len(shape):
@@ -426,8 +450,8 @@ def _affine_rule(images, transform, interpolation="bilinear", fill_mode="constan
                  data_format=None):
     config.standardize_data_format(data_format)
     shape = _images_shape("affine_transform", images)
-    _check_choice("affine_transform", "interpolation", interpolation, TRANSFORM_INTERPOLATIONS)
-    _check_choice("affine_transform", "fill_mode", fill_mode, FILL_MODES)
+    _check_choice("affine_transform", "interpolation", interpolation, _TRANSFORM_INTERPOLATIONS)
+    _check_choice("affine_transform", "fill_mode", fill_mode, _FILL_MODES)
     transform_shape = tuple(shape_of(transform))
     if len(transform_shape) not in (1, 2) or transform_shape[-1] not in (None, 8):
         raise ValueError(
@@ -505,7 +529,7 @@ def _perspective_rule(images, start_points, end_points, interpolation="bilinear"
     config.standardize_data_format(data_format)
     shape = _images_shape("perspective_transform", images)
     _check_choice("perspective_transform", "interpolation", interpolation,
-                  TRANSFORM_INTERPOLATIONS)
+                  _TRANSFORM_INTERPOLATIONS)
     start = _points_shape("start_points", start_points)
     end = _points_shape("end_points", end_points)
     if start != end:
@@ -559,7 +583,7 @@ def perspective_transform(images, start_points, end_points, interpolation="bilin
 
 def _map_coordinates_rule(inputs, coordinates, order, fill_mode="constant", fill_value=0):
     _check_choice("map_coordinates", "order", order, (0, 1))
-    _check_choice("map_coordinates", "fill_mode", fill_mode, FILL_MODES)
+    _check_choice("map_coordinates", "fill_mode", fill_mode, _FILL_MODES)
     input_shape = tuple(shape_of(inputs))
     coordinate_shape = _coordinates_shape(coordinates)
     if len(coordinate_shape) < 2:
@@ -604,7 +628,9 @@ def map_coordinates(inputs, coordinates, order, fill_mode="constant", fill_value
         An array of shape `coordinates.shape[1:]` and the dtype of `inputs`.
 
     Example:
-    >>> ops.image.map_coordinates(np.arange(4.0), np.array([[0.5, 2.25]]), order=1)
+    >>> line = np.arange(4.0)
+    >>> ops.convert_to_numpy(ops.image.map_coordinates(line, [[0.5, 2.25]], order=1)).tolist()
+    [0.5, 2.25]
     """
     inputs = to_tensor(inputs)
     if isinstance(coordinates, (list, tuple)):
@@ -621,8 +647,8 @@ def _elastic_rule(images, alpha=20.0, sigma=5.0, interpolation="bilinear", fill_
                   fill_value=0.0, seed=None, data_format=None):
     config.standardize_data_format(data_format)
     shape = _images_shape("elastic_transform", images)
-    _check_choice("elastic_transform", "interpolation", interpolation, TRANSFORM_INTERPOLATIONS)
-    _check_choice("elastic_transform", "fill_mode", fill_mode, FILL_MODES)
+    _check_choice("elastic_transform", "interpolation", interpolation, _TRANSFORM_INTERPOLATIONS)
+    _check_choice("elastic_transform", "fill_mode", fill_mode, _FILL_MODES)
     return KerasTensor(shape, _dtype(images))
 
 
@@ -674,7 +700,9 @@ def _two_of_three(op_name, names, values):
         )
     for name, value in zip(names, values):
         if value is not None and value < 0:
-            raise ValueError(f"ops.image.{op_name}: `{name}` must be >= 0. Received: {name}={value}")
+            raise ValueError(
+                f"ops.image.{op_name}: `{name}` must be >= 0. Received: {name}={value}"
+            )
 
 
 def _solve_pads(op_name, size, before, after, target, names):
@@ -1122,8 +1150,8 @@ def ssim(image1, image2, max_val=1.0, filter_size=11, filter_sigma=1.5, k1=0.01,
 
     Example:
     >>> image = np.random.random((32, 32, 3)).astype("float32")
-    >>> float(ops.image.ssim(image, image))
-    1.0
+    >>> float(ops.image.ssim(image, image)) > 0.99
+    True
     """
     data_format = config.standardize_data_format(data_format)
     image1, image2 = to_tensor(image1), to_tensor(image2)
@@ -1154,3 +1182,128 @@ def ssim(image1, image2, max_val=1.0, filter_size=11, filter_sigma=1.5, k1=0.01,
     if image1.ndim == 3:
         per_image = active.numpy.squeeze(per_image, 0)
     return active.core.cast(per_image, dtype)
+
+
+# -- patches back to images ----------------------------------------------------------------------
+
+
+def _reconstruct_args(patches, size, output_size, strides, padding, data_format):
+    if not isinstance(size, (int, list, tuple)):
+        raise TypeError(
+            "ops.image.reconstruct_patches: `size` must be an int or a tuple. Received: "
+            f"size={size!r} of type {type(size).__name__}"
+        )
+    if isinstance(size, (list, tuple)) and len(size) not in (2, 3):
+        raise ValueError(
+            "ops.image.reconstruct_patches: `size` must be an int or a tuple of length 2 or 3. "
+            f"Received: size={size!r}"
+        )
+    if not isinstance(output_size, (list, tuple)):
+        raise TypeError(
+            "ops.image.reconstruct_patches: `output_size` must be a tuple. Received: "
+            f"output_size={output_size!r} of type {type(output_size).__name__}"
+        )
+    dims = 3 if isinstance(size, (list, tuple)) and len(size) == 3 else 2
+    size = _per_dim(size, dims, "size", "reconstruct_patches")
+    output_size = _per_dim(tuple(output_size), dims, "output_size", "reconstruct_patches")
+    strides = size if strides is None else _per_dim(strides, dims, "strides",
+                                                    "reconstruct_patches")
+    if strides != size:
+        raise NotImplementedError(
+            "ops.image.reconstruct_patches supports only non-overlapping patches (strides equal "
+            f"to size). Received: strides={strides}, size={size}"
+        )
+    padding = _check_choice("reconstruct_patches", "padding", str(padding).lower(),
+                            ("valid", "same"))
+    data_format = config.standardize_data_format(data_format)
+    shape = tuple(shape_of(patches))
+    if len(shape) not in (dims + 1, dims + 2):
+        raise ValueError(
+            f"ops.image.reconstruct_patches: for {dims}D patches, `patches` must have rank "
+            f"{dims + 1} (unbatched) or {dims + 2} (batched). Received: patches.shape={shape}"
+        )
+    batched = len(shape) == dims + 2
+    core = shape[1:] if batched else shape
+    flat, grid = (core[-1], core[:-1]) if data_format == "channels_last" else (core[0], core[1:])
+    volume = math.prod(size)
+    if flat is not None and flat % volume:
+        raise ValueError(
+            f"ops.image.reconstruct_patches: the patch axis of `patches` ({flat}) must be a "
+            f"multiple of prod(size)={volume}. Received: patches.shape={shape}, size={size}"
+        )
+    for g, p, o in zip(grid, size, output_size):
+        if g is None:
+            continue
+        if padding == "valid" and g * p != o:
+            raise ValueError(
+                "ops.image.reconstruct_patches: with padding='valid', `output_size` must be the "
+                f"patch grid times `size`. Received: output_size={output_size}, grid="
+                f"{tuple(grid)}, size={size}"
+            )
+        if padding == "same" and not (g - 1) * p < o <= g * p:
+            raise ValueError(
+                "ops.image.reconstruct_patches: with padding='same', each `output_size` entry "
+                f"must lie in ((grid - 1) * size, grid * size]. Received: "
+                f"output_size={output_size}, grid={tuple(grid)}, size={size}"
+            )
+    channels = None if flat is None else flat // volume
+    return size, output_size, padding, data_format, shape, batched, channels
+
+
+def _reconstruct_patches_rule(patches, size, output_size, strides=None, padding="valid",
+                              data_format=None):
+    size, output_size, _, data_format, shape, batched, channels = _reconstruct_args(
+        patches, size, output_size, strides, padding, data_format)
+    out = output_size + (channels,) if data_format == "channels_last" else (
+        (channels,) + output_size)
+    return KerasTensor((shape[0],) + out if batched else out, _dtype(patches))
+
+
+@export("lamina.ops.image.reconstruct_patches")
+@op(_reconstruct_patches_rule)
+def reconstruct_patches(patches, size, output_size, strides=None, padding="valid",
+                        data_format=None):
+    """Reassembles images (or volumes) from non-overlapping patches: the inverse of
+    `extract_patches` with `strides == size`.
+
+    Args:
+        patches: as `extract_patches` returns them, e.g. (N, gH, gW, pH*pW*C).
+        size: the patch size used for extraction (an int, 2 or 3 ints).
+        output_size: the spatial shape to rebuild; with "valid" the grid times `size`, with
+            "same" the original shape (the extraction padding is cut off).
+        strides: must equal `size` (the default).
+        padding: "valid" or "same", as used for extraction.
+        data_format: "channels_last" or "channels_first"; `image_data_format()` by default.
+
+    Returns:
+        The images or volumes.
+
+    Example:
+    >>> patches = ops.image.extract_patches(np.random.random((2, 20, 20, 3)), (5, 5))
+    >>> ops.image.reconstruct_patches(patches, (5, 5), (20, 20)).shape
+    (2, 20, 20, 3)
+    """
+    patches = to_tensor(patches)
+    size, output_size, padding, data_format, shape, batched, channels = _reconstruct_args(
+        patches, size, output_size, strides, padding, data_format)
+    dims = len(size)
+    np_ = active.numpy
+    x = patches if batched else np_.expand_dims(patches, 0)
+    if data_format == "channels_first":
+        x = np_.moveaxis(x, 1, -1)
+    grid = tuple(x.shape[1:-1])
+    batch = x.shape[0]
+    x = np_.reshape(x, (batch,) + grid + size + (channels,))
+    # (B, g1, ..., p1, ..., C) -> (B, g1, p1, g2, p2, ..., C): each patch back in its place.
+    order = [0] + [a for i in range(dims) for a in (1 + i, 1 + dims + i)] + [1 + 2 * dims]
+    x = np_.transpose(x, tuple(order))
+    x = np_.reshape(x, (batch,) + tuple(g * p for g, p in zip(grid, size)) + (channels,))
+    if padding == "same":
+        key = [slice(None)] + [
+            slice((g * p - o) // 2, (g * p - o) // 2 + o)
+            for g, p, o in zip(grid, size, output_size)
+        ] + [slice(None)]
+        x = np_.get_item(x, tuple(key))
+    if data_format == "channels_first":
+        x = np_.moveaxis(x, -1, 1)
+    return x if batched else np_.squeeze(x, 0)

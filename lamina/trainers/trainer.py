@@ -16,6 +16,7 @@ import numpy as np
 
 from lamina import tree
 from lamina.backend import StatelessScope, active, config
+from lamina.backend.common.variables import Variable
 from lamina.trainers import compile_utils, data_adapters
 
 TrainingState = collections.namedtuple(
@@ -261,7 +262,10 @@ class Trainer:
         with StatelessScope(state_mapping=list(zip(metric_variables, metrics_values))):
             results = {}
             for metric in self.metrics:
-                results[compile_utils.log_name(metric)] = metric.result()
+                result = metric.result()
+                if isinstance(result, Variable):  # e.g. a user's `return self.count`
+                    result = result.value
+                results[compile_utils.log_name(metric)] = result
         return results
 
     def _apply_constraints(self, trainable_values):

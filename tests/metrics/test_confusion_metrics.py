@@ -58,7 +58,8 @@ def test_counts(cls, key, thresholds):
     m.update_state(y_true, y_pred, sample_weight=weights)
     want = counts(y_true, y_pred, used)[key] + counts(y_true, y_pred, used, weights)[key]
     got = np_value(m.result())
-    np.testing.assert_allclose(got, want[0] if len(used) == 1 else want, rtol=1e-5)
+    # fn and tn are totals minus counts, as in Keras: float32 rounding in the last bits.
+    np.testing.assert_allclose(got, want[0] if len(used) == 1 else want, rtol=1e-5, atol=1e-4)
     assert m.get_config()["thresholds"] == thresholds
 
 

@@ -168,6 +168,12 @@ def test_histogram(bins, range_):
     assert counts.sum() <= x.size
     with pytest.raises(ValueError, match="bins"):
         ops.histogram(x, bins=0)
+    with pytest.raises(TypeError, match="bins"):
+        ops.histogram(x, bins=2.5)
+    with pytest.raises(ValueError, match="range"):
+        ops.histogram(x, range=(1.0, 0.0))
+    with pytest.raises(ValueError, match="1-D"):
+        ops.histogram(A)
 
 
 def test_isin():

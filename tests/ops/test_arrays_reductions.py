@@ -159,9 +159,15 @@ def test_quantile_methods_and_int_input(method):
              kwargs={"axis": 1, "method": method}, dtype="float32")
 
 
-def test_quantile_rejects_bad_method():
+def test_quantile_rejects_bad_method_and_q():
     with pytest.raises(ValueError, match="method"):
         ops.quantile(A, 0.5, method="bogus")
+    with pytest.raises(ValueError, match=r"`q` must be in \[0, 1\]"):
+        ops.quantile(A, [0.5, 1.5])
+    with pytest.raises(ValueError, match=r"ops.percentile: `q` must be in \[0, 100\]"):
+        ops.percentile(A, -1)
+    with pytest.raises(ValueError, match=r"ops.nanpercentile"):
+        ops.nanpercentile(A, 101.0)
 
 
 @pytest.mark.parametrize("axis", [None, 0, 1, -1])

@@ -348,3 +348,12 @@ def test_scan_gradient_on_jax():
 
     # carry = w^2 + w + 1, derivative 2w + 1.
     assert float(jax.grad(loss)(2.0)) == pytest.approx(5.0)
+
+
+def test_variables_as_predicate_index_and_bounds():
+    flag = lamina.Variable(np.array(True), dtype="bool", trainable=False)
+    assert float(_np(ops.cond(flag, lambda: 1.0, lambda: 2.0))) == 1.0
+    index = lamina.Variable(np.array(1, "int32"), trainable=False)
+    assert float(_np(ops.switch(index, [lambda: 5.0, lambda: 6.0]))) == 6.0
+    upper = lamina.Variable(np.array(4, "int32"), trainable=False)
+    assert int(_np(ops.fori_loop(0, upper, lambda i, s: s + 1, 0))) == 4

@@ -477,7 +477,8 @@ def test_sobel_edges_vertical_edge_and_errors():
     x[0, :, 4:, 0] = 1.0
     edges = lamina.ops.convert_to_numpy(image.sobel_edges(x, data_format="channels_last"))
     assert edges.shape == (1, 8, 8, 1, 2)
-    np.testing.assert_array_equal(edges[0, 3, :, 0, 1], [0, 0, 0, 4, 4, 0, 0, -4])  # zero padding past the edge
+    # The last column sees the zero padding past the edge.
+    np.testing.assert_array_equal(edges[0, 3, :, 0, 1], [0, 0, 0, 4, 4, 0, 0, -4])
     np.testing.assert_array_equal(edges[0, 3, :, 0, 0], 0)
     with pytest.raises(ValueError, match="sobel_edges: expected `images` of rank 4"):
         image.sobel_edges(np.zeros((8, 8, 1), "float32"))
@@ -537,8 +538,9 @@ def test_extract_patches(data_format, size, strides, dilation, padding, batched)
 
 
 @pytest.mark.parametrize("data_format", FORMATS)
-@pytest.mark.parametrize("size, strides, padding", [((2, 2, 2), None, "valid"),
-                                                    (2, 1, "same"), ((1, 2, 3), (1, 2, 1), "valid")])
+@pytest.mark.parametrize("size, strides, padding", [
+    ((2, 2, 2), None, "valid"), (2, 1, "same"), ((1, 2, 3), (1, 2, 1), "valid"),
+])
 @pytest.mark.parametrize("batched", [True, False])
 def test_extract_patches_3d(data_format, size, strides, padding, batched):
     shape = (2, 4, 5, 6, 2) if batched else (4, 5, 6, 2)
@@ -627,3 +629,55 @@ def test_ssim_identical_is_one_and_errors():
         image.ssim(a, a[:, :16])
     with pytest.raises(ValueError, match="expected `image2` of rank 3"):
         image.ssim(a, a[0, 0])
+
+
+@pytest.mark.parametrize("data_format", FORMATS)
+@pytest.mark.parametrize("shape, size, padding", [
+    ((2, 8, 6, 3), (2, 3), "valid"),
+    ((7, 5, 2), (3, 2), "same"),
+    ((2, 4, 6, 4, 2), (2, 3, 2), "valid"),
+    ((5, 4, 7, 1), (2, 2, 3), "same"),
+])
+def test_reconstruct_patches_inverts_extract_patches(data_format, shape, size, padding):
+    x = rng.random(shape).astype("float32")
+    if data_format == "channels_first":
+        x = np.ascontiguousarray(np.moveaxis(x, -1, -len(size) - 1))
+    patches = np.asarray(lamina.ops.convert_to_numpy(image.extract_patches(
+        x, size, padding=padding, data_format=data_format)))
+    spatial = shape[-len(size) - 1:-1]
+    batched = len(shape) == len(size) + 2
+    got = check_op(image.reconstruct_patches, lambda p, *a, **k: x, patches, size, spatial,
+                   kwargs={"padding": padding, "data_format": data_format}, dtype="float32",
+                   none_first=batched)
+    assert got.shape == x.shape
+
+
+def test_reconstruct_patches_errors():
+    patches = np.zeros((2, 4, 4, 12), "float32")
+    assert image.reconstruct_patches(KerasTensor((None, 4, 4, 12)), (2, 2), (8, 8),
+                                     data_format="channels_last").shape == (None, 8, 8, 3)
+    with pytest.raises(NotImplementedError, match="only non-overlapping patches"):
+        image.reconstruct_patches(patches, (2, 2), (8, 8), strides=1)
+    with pytest.raises(ValueError, match="padding='valid', `output_size` must be the patch grid"):
+        image.reconstruct_patches(patches, (2, 2), (7, 8), data_format="channels_last")
+    with pytest.raises(ValueError, match="must be a multiple of prod"):
+        image.reconstruct_patches(patches, (3, 3), (12, 12), data_format="channels_last")
+    with pytest.raises(TypeError, match="`output_size` must be a tuple"):
+        image.reconstruct_patches(patches, (2, 2), 8)
+
+
+KERAS_IMAGE_OPS = {
+    "affine_transform", "crop_images", "elastic_transform", "extract_patches",
+    "extract_patches_3d", "gaussian_blur", "hsv_to_rgb", "map_coordinates", "pad_images",
+    "perspective_transform", "reconstruct_patches", "resize", "rgb_to_grayscale", "rgb_to_hsv",
+    "scale_and_translate", "sobel_edges", "ssim",
+}
+
+
+def test_namespace_is_keras_ops_image():
+    from lamina import api_export
+
+    assert set(api_export.REGISTRY["lamina.ops.image"]) == KERAS_IMAGE_OPS
+    assert set(image.__all__) == KERAS_IMAGE_OPS
+    for name in KERAS_IMAGE_OPS:
+        assert getattr(image, name) is api_export.REGISTRY["lamina.ops.image"][name]

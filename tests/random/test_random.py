@@ -304,25 +304,30 @@ def test_unseeded_or_unscoped_draws_under_jit_raise():
     np.testing.assert_array_equal(np.asarray(out), _np(lrandom.normal((2,), seed=3)))
 
 
-# What Keras 3's JAX backend draws: jax.random called as Keras calls it, with the raw key
-# [seed, 0] and without 64-bit mode (which lamina turns on), computed with jax 0.10.2 by e.g.
-#   jax.random.normal(jnp.array([1, 0], "uint32"), (4,), "float32") * 2.0 + 1.0
-#   jax.random.binomial(key, jnp.array(10), jnp.array(0.3), shape=(6,), dtype="float32")
-#   jax.lax.select(jax.random.bernoulli(key, p=0.7, shape=(3, 4)), x / 0.7, zeros)
-# If a new jax changes its samplers, recompute them that way.
+# What Keras 3's JAX backend draws (the first entries): jax.random called as Keras calls it,
+# with the raw key [seed, 0] and without 64-bit mode (which lamina turns on), computed with
+# jax 0.10.2 by e.g.
+#   (jax.random.normal(jnp.array([1, 0], "uint32"), (N,), "float32") * 2.0 + 1.0)[:6]
+#   jax.random.binomial(key, jnp.array(10), jnp.array(0.3), shape=(N,), dtype="float32")
+#   jax.lax.select(jax.random.bernoulli(key, p=0.7, shape=(200, 100)), x / 0.7, zeros)
+# If a new jax changes its samplers, recompute them that way. The shapes are those of the
+# tests above, so that jax compiles each sampler once.
 KERAS_JAX_DRAWS = {
-    "normal": [-1.1950352191925049, 1.950080156326294, 2.726156711578369, -0.4219355583190918],
-    "uniform": [1.2316737174987793, 2.4711904525756836, 1.571138858795166, 0.05238771438598633],
+    "normal": [-1.1950352191925049, 1.950080156326294, 2.726156711578369,
+               -0.4219355583190918, 1.5058300495147705, -1.0626120567321777],
+    "uniform": [1.2316737174987793, 2.4711904525756836, 1.571138858795166,
+                0.05238771438598633, -0.6855392456054688, 2.111750602722168],
     "randint": [6, 9, 8, 0, 3, 4],
     "truncated_normal": [0.2116013467311859, -0.5824878215789795, 0.11760833114385605,
-                         0.17397525906562805],
-    "categorical": [[2, 2, 0, 2, 1, 0], [2, 2, 0, 2, 0, 1]],
-    "dropout": [[1 / 0.7, 0.0, 1 / 0.7, 1 / 0.7], [1 / 0.7, 0.0, 1 / 0.7, 1 / 0.7],
-                [1 / 0.7, 1 / 0.7, 1 / 0.7, 0.0]],
-    "shuffle": [5, 3, 0, 2, 7, 1, 6, 4],
-    "gamma": [2.8085412979125977, 0.84798264503479, 4.479582786560059, 2.004227876663208],
+                         0.17397525906562805, -0.5236309766769409, -0.03087141551077366],
+    "categorical": [[2, 1, 0, 2, 2, 0], [2, 0, 2, 1, 2, 1]],
+    "dropout": [1 / 0.7, 0.0, 1 / 0.7, 1 / 0.7, 1 / 0.7, 0.0],
+    "shuffle": [42, 40, 49, 5, 43, 37, 11, 14],
+    "gamma": [2.8085412979125977, 0.84798264503479, 4.479582786560059, 2.004227876663208,
+              0.23165786266326904, 1.7491505146026611],
     "binomial": [4.0, 4.0, 3.0, 2.0, 1.0, 1.0],
-    "beta": [0.13405504822731018, 0.6356568932533264, 0.2248629778623581, 0.2583984136581421],
+    "beta": [0.13405504822731018, 0.6356568932533264, 0.2248629778623581,
+             0.2583984136581421, 0.08940163999795914, 0.1885446310043335],
 }
 
 
@@ -330,23 +335,41 @@ KERAS_JAX_DRAWS = {
 def test_jax_numbers_match_keras_jax_backend():
     logits = np.array([[0.0, 1.0, 2.0], [1.0, 1.0, 1.0]], "float32")
     got = {
-        "normal": lrandom.normal((4,), 1.0, 2.0, seed=1),
-        "uniform": lrandom.uniform((4,), -1.0, 3.0, seed=2),
-        "randint": lrandom.randint((6,), 0, 10, seed=3),
-        "truncated_normal": lrandom.truncated_normal((4,), stddev=0.5, seed=4),
-        "categorical": lrandom.categorical(logits, 6, seed=5),
-        "dropout": lrandom.dropout(np.ones((3, 4), "float32"), 0.3, seed=6),
-        "shuffle": lrandom.shuffle(np.arange(8, dtype="int32"), seed=7),
-        "gamma": lrandom.gamma((4,), 2.0, seed=8),
-        "binomial": lrandom.binomial((6,), 10, 0.3, seed=9),
-        "beta": lrandom.beta((4,), 2.0, 5.0, seed=10),
+        "normal": _np(lrandom.normal((N,), 1.0, 2.0, seed=1))[:6],
+        "uniform": _np(lrandom.uniform((N,), -1.0, 3.0, seed=2))[:6],
+        "randint": _np(lrandom.randint((N,), 0, 10, seed=3))[:6],
+        "truncated_normal": _np(lrandom.truncated_normal((N,), stddev=0.5, seed=4))[:6],
+        "categorical": _np(lrandom.categorical(logits, 5000, seed=5))[:, :6],
+        "dropout": _np(lrandom.dropout(np.ones((200, 100), "float32"), 0.3, seed=6))[0, :6],
+        "shuffle": _np(lrandom.shuffle(np.arange(50, dtype="int32"), seed=7))[:8],
+        "gamma": _np(lrandom.gamma((N,), 2.0, seed=8))[:6],
+        "binomial": _np(lrandom.binomial((N,), 10, 0.3, seed=9))[:6],
+        "beta": _np(lrandom.beta((N,), 2.0, 5.0, seed=10))[:6],
     }
     for name, value in got.items():
-        np.testing.assert_allclose(_np(value), KERAS_JAX_DRAWS[name], rtol=1e-6, err_msg=name)
+        np.testing.assert_allclose(value, KERAS_JAX_DRAWS[name], rtol=1e-6, err_msg=name)
 
 
 @only_on("numpy", reason="checks numbers of Keras 3's NumPy backend")
 def test_numpy_numbers_match_keras_numpy_backend():
-    rng = np.random.default_rng(np.array([42, 0], np.uint32))
+    # Keras 3's NumPy backend samples from numpy.random.default_rng([seed, 0]).
+    def rng(seed):
+        return np.random.default_rng(np.array([seed, 0], np.uint32))
+
     np.testing.assert_array_equal(_np(lrandom.normal((3,), seed=42)),
-                                  rng.normal(size=(3,)).astype("float32"))
+                                  rng(42).normal(size=(3,)).astype("float32"))
+    np.testing.assert_array_equal(_np(lrandom.uniform((3,), -1.0, 2.0, seed=1)),
+                                  rng(1).uniform(-1.0, 2.0, size=(3,)).astype("float32"))
+    np.testing.assert_array_equal(_np(lrandom.randint((5,), 0, 9, seed=2)),
+                                  rng(2).integers(0, 9, size=(5,), dtype="int32"))
+    np.testing.assert_array_equal(_np(lrandom.gamma((3,), 2.0, seed=3)),
+                                  rng(3).gamma(2.0, size=(3,)).astype("float32"))
+    np.testing.assert_array_equal(_np(lrandom.beta((3,), 2.0, 5.0, seed=4)),
+                                  rng(4).beta(2.0, 5.0, size=(3,)).astype("float32"))
+    np.testing.assert_array_equal(_np(lrandom.binomial((3,), 10, 0.3, seed=5)),
+                                  rng(5).binomial(10, 0.3, size=(3,)).astype("float32"))
+    np.testing.assert_array_equal(_np(lrandom.shuffle(np.arange(6), seed=6)),
+                                  rng(6).permuted(np.arange(6)))
+    mask = rng(7).uniform(size=(8,)) < 0.5
+    np.testing.assert_array_equal(_np(lrandom.dropout(np.ones(8, "float32"), 0.5, seed=7)),
+                                  np.where(mask, 2.0, 0.0))

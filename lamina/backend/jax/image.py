@@ -113,19 +113,26 @@ def _blur_fields(fields, kernel_size, sigma):
     return blurred[:, 0]
 
 
-@_compiled("alpha", "sigma", "fill_mode", "fill_value")
 def elastic_transform(images, alpha=20.0, sigma=5.0, interpolation="bilinear",
                       fill_mode="reflect", fill_value=0.0, seed=None):
     batch, height, width, _ = images.shape
     field_dtype = images.dtype if jnp.issubdtype(images.dtype, jnp.floating) else jnp.float32
-    kernel_size = int(6 * sigma) | 1
-    sigma = jnp.asarray(sigma, field_dtype)
-    alpha = jnp.asarray(alpha, field_dtype)
     # One key for both fields, as Keras' JAX backend does: the displacement is diagonal.
-    dx = jax.random.normal(seed, (batch, height, width), dtype=field_dtype) * sigma
-    dy = jax.random.normal(seed, (batch, height, width), dtype=field_dtype) * sigma
-    dx = _blur_fields(dx, kernel_size, sigma)
-    dy = _blur_fields(dy, kernel_size, sigma)
+    # (Drawn outside the compiled warp, so that every setting shares one sampler.)
+    dx = jax.random.normal(seed, (batch, height, width), dtype=field_dtype)
+    dy = jax.random.normal(seed, (batch, height, width), dtype=field_dtype)
+    return _elastic_warp(images, dx, dy, alpha=alpha, sigma=sigma, interpolation=interpolation,
+                         fill_mode=fill_mode, fill_value=fill_value)
+
+
+@_compiled("alpha", "sigma", "fill_mode", "fill_value")
+def _elastic_warp(images, dx, dy, alpha, sigma, interpolation, fill_mode, fill_value):
+    _, height, width, _ = images.shape
+    kernel_size = int(6 * sigma) | 1
+    sigma = jnp.asarray(sigma, dx.dtype)
+    alpha = jnp.asarray(alpha, dx.dtype)
+    dx = _blur_fields(dx * sigma, kernel_size, sigma)
+    dy = _blur_fields(dy * sigma, kernel_size, sigma)
     y, x = jnp.meshgrid(jnp.arange(height), jnp.arange(width), indexing="ij")
 
     def one_image(image, field_y, field_x):

@@ -1,0 +1,19 @@
+"""The docstring examples of lamina.ops.image run and give the values they show."""
+
+import doctest
+
+import numpy as np
+
+import lamina
+from lamina import ops
+from lamina.ops import image
+
+
+def test_docstring_examples():
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    globs = {"lamina": lamina, "ops": ops, "np": np}
+    tests = doctest.DocTestFinder().find(image, image.__name__, globs=globs)
+    assert len([t for t in tests if t.examples]) >= 17
+    for test in tests:
+        runner.run(test)
+    assert runner.failures == 0
