@@ -181,7 +181,9 @@ def cond(pred, true_fn, false_fn):
     """`true_fn()` if `pred` else `false_fn()`; both are traced when compiled.
 
     Example:
-    >>> ops.cond(x > 0, lambda: x, lambda: -x)
+    >>> x = ops.convert_to_tensor(-3.0)
+    >>> float(ops.cond(x > 0, lambda: x, lambda: -x))
+    3.0
     """
     if not isinstance(pred, bool):
         pred = active.core.convert_to_tensor(pred)
@@ -208,7 +210,8 @@ def switch(index, branches, *operands):
     """`branches[index](*operands)`, with `index` clamped to `[0, len(branches) - 1]`.
 
     Example:
-    >>> ops.switch(1, [lambda x: x + 1, lambda x: x - 1], 2.0)
+    >>> float(ops.switch(1, [lambda x: x + 1, lambda x: x - 1], 2.0))
+    1.0
     """
     if not branches:
         raise ValueError("ops.switch: `branches` must hold at least one function.")
@@ -245,7 +248,8 @@ def while_loop(cond, body, loop_vars, maximum_iterations=None):
     `maximum_iterations` times); tuples and lists of loop variables are unpacked.
 
     Example:
-    >>> ops.while_loop(lambda i: i < 10, lambda i: i + 1, 0)
+    >>> int(ops.while_loop(lambda i: i < 10, lambda i: i + 1, 0))
+    10
     """
     loop_vars = _as_tensors(tuple(loop_vars) if isinstance(loop_vars, list) else loop_vars)
     return active.core.while_loop(
@@ -270,7 +274,8 @@ def fori_loop(lower, upper, body_fun, init_val):
     """`val = body_fun(i, val)` for `i` in `range(lower, upper)`, starting from `init_val`.
 
     Example:
-    >>> ops.fori_loop(0, 10, lambda i, s: s + i, 0)
+    >>> int(ops.fori_loop(0, 10, lambda i, s: s + i, 0))
+    45
     """
     # Python int bounds stay ints: jax then loops with a scan, which reverse-mode can traverse.
     lower, upper = (b if isinstance(b, int) else active.core.convert_to_tensor(b)
@@ -332,7 +337,9 @@ def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
         `(carry, ys)`.
 
     Example:
-    >>> ops.scan(lambda c, x: (c + x, c + x), 0, ops.convert_to_tensor([1, 2, 3]))
+    >>> carry, ys = ops.scan(lambda c, x: (c + x, c + x), 0, ops.convert_to_tensor([1, 2, 3]))
+    >>> int(carry), ops.convert_to_numpy(ys).tolist()
+    (6, [1, 3, 6])
     """
     _check_unroll(unroll)
     if xs is None and length is None:
@@ -356,7 +363,8 @@ def map(f, xs):  # noqa: A001 - Keras' public name
     """`f` applied to each slice of `xs` along its leading axis, results stacked.
 
     Example:
-    >>> ops.map(lambda x: x ** 2, ops.convert_to_tensor([1, 2, 3]))
+    >>> ops.convert_to_numpy(ops.map(lambda x: x * x, ops.convert_to_tensor([1, 2, 3]))).tolist()
+    [1, 4, 9]
     """
     return active.core.map(_tensor_outputs(f), _as_tensors(xs))
 
@@ -372,7 +380,9 @@ def vectorized_map(function, elements):
     backend can; `elements` may be a nested structure, passed to `function` as one.
 
     Example:
-    >>> ops.vectorized_map(lambda x: x @ w, batch)
+    >>> batch = ops.convert_to_tensor([[1.0, 2.0], [3.0, 4.0]])
+    >>> ops.convert_to_numpy(ops.vectorized_map(lambda row: ops.sum(row * row), batch)).tolist()
+    [5.0, 25.0]
     """
     return active.core.vectorized_map(_tensor_outputs(function), _as_tensors(elements))
 
@@ -411,7 +421,9 @@ def associative_scan(f, elems, reverse=False, axis=0):
     along `axis`, computed in parallel where the backend can.
 
     Example:
-    >>> ops.associative_scan(lambda a, b: a + b, ops.convert_to_tensor([1, 2, 3]))
+    >>> xs = ops.convert_to_tensor([1, 2, 3, 4])
+    >>> ops.convert_to_numpy(ops.associative_scan(lambda a, b: a + b, xs)).tolist()
+    [1, 3, 6, 10]
     """
     if not callable(f):
         raise TypeError(f"ops.associative_scan: `f` must be callable, received f={f!r}.")
@@ -495,8 +507,9 @@ def slice(inputs, start_indices, shape):  # noqa: A001 - Keras' public name
     fits, as in XLA.
 
     Example:
-    >>> ops.slice(ops.zeros((5, 5)), [3, 3], (2, 2)).shape
-    (2, 2)
+    >>> x = ops.convert_to_tensor([[0, 1, 2], [3, 4, 5], [6, 7, 8]])
+    >>> ops.convert_to_numpy(ops.slice(x, [1, 1], (2, -1))).tolist()
+    [[4, 5], [7, 8]]
     """
     _slice_rule(_spec(inputs), start_indices, shape)
     inputs = active.core.convert_to_tensor(inputs)
@@ -529,7 +542,9 @@ def slice_update(inputs, start_indices, updates):
     the dtype of `inputs`); starts are clamped so that the window fits, as in XLA.
 
     Example:
-    >>> ops.slice_update(ops.zeros((5, 5)), [3, 3], ops.ones((2, 2)))
+    >>> x = ops.convert_to_tensor([[0, 0, 0], [0, 0, 0]])
+    >>> ops.convert_to_numpy(ops.slice_update(x, [0, 1], [[1, 2]])).tolist()
+    [[0, 1, 2], [0, 0, 0]]
     """
     inputs = active.core.convert_to_tensor(inputs)
     updates = active.core.convert_to_tensor(updates, dtype=dtypes.standardize_dtype(inputs.dtype))
@@ -555,7 +570,8 @@ def scatter(indices, values, shape):
     """A tensor of `shape`, zero except at `indices` which get `values` (duplicates add).
 
     Example:
-    >>> ops.scatter([[0, 1], [1, 1]], [1.0, 1.0], (2, 2))
+    >>> ops.convert_to_numpy(ops.scatter([[0, 1], [1, 1]], [1.0, 1.0], (2, 2))).tolist()
+    [[0.0, 1.0], [0.0, 1.0]]
     """
     shape = tuple(int(d) for d in shape)
     indices = _index_tensor(indices, "ops.scatter: `indices`")
@@ -598,7 +614,9 @@ def scatter_update(inputs, indices, updates, reduction=None):
     with them by `reduction` ("add", "max", "min", "mul"); `inputs` itself is unchanged.
 
     Example:
-    >>> ops.scatter_update(ops.zeros((4,)), [[0], [0], [1]], [1.0, 1.0, 1.0], "add")
+    >>> x = ops.convert_to_tensor([0.0, 0.0, 0.0, 0.0])
+    >>> ops.convert_to_numpy(ops.scatter_update(x, [[0], [0], [1]], [1.0, 1.0, 1.0], "add")).tolist()
+    [2.0, 1.0, 0.0, 0.0]
     """
     reduction = _check_reduction(reduction)
     inputs = active.core.convert_to_tensor(inputs)
@@ -633,7 +651,8 @@ def unstack(x, num=None, axis=0):
     """The slices of `x` along `axis`, as a list of tensors of one rank less.
 
     Example:
-    >>> ops.unstack(ops.convert_to_tensor([[1, 2], [3, 4]]))
+    >>> [ops.convert_to_numpy(t).tolist() for t in ops.unstack(ops.convert_to_tensor([[1, 2], [3, 4]]))]
+    [[1, 2], [3, 4]]
     """
     x = active.core.convert_to_tensor(x)
     _unstack_rule(x, num, axis)
@@ -662,7 +681,8 @@ def saturate_cast(x, dtype):
     """`x` cast to `dtype`, values beyond its range clipped to the range first.
 
     Example:
-    >>> ops.saturate_cast(ops.convert_to_tensor([-1.0, 256.0]), "uint8")  # [0, 255]
+    >>> ops.convert_to_numpy(ops.saturate_cast(ops.convert_to_tensor([-1.0, 256.0]), "uint8")).tolist()
+    [0, 255]
     """
     dtype = dtypes.standardize_dtype(dtype)
     x = active.core.convert_to_tensor(x)
@@ -705,6 +725,8 @@ def custom_gradient(f):
     ...         upstream = args[0] if upstream is None else upstream
     ...         return upstream * (1.0 - 1.0 / (1.0 + e))
     ...     return ops.log(1.0 + e), grad
+    >>> round(float(log1pexp(ops.convert_to_tensor(0.0))), 4)
+    0.6931
     """
     if not callable(f):
         raise TypeError(f"ops.custom_gradient: expected a function, received {f!r}.")
@@ -752,7 +774,9 @@ def jvp(fun, primals, tangents, has_aux=False):
         `(fun(*primals), jvp)`, or `(output, jvp, aux)` when `has_aux`.
 
     Example:
-    >>> ops.jvp(ops.sin, (ops.convert_to_tensor(0.1),), (ops.convert_to_tensor(0.2),))
+    >>> out, tangent = ops.jvp(ops.exp, (ops.convert_to_tensor(0.0),), (ops.convert_to_tensor(2.0),))
+    >>> float(out), float(tangent)
+    (1.0, 2.0)
     """
     if not isinstance(primals, (list, tuple)) or not isinstance(tangents, (list, tuple)):
         raise TypeError(

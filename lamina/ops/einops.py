@@ -131,8 +131,11 @@ def rearrange(tensor, pattern, **axes_lengths):
         The rearranged tensor.
 
     Example:
-    >>> ops.rearrange(ops.zeros((32, 30, 40, 3)), "b h w c -> b (c h w)").shape
+    >>> tuple(ops.rearrange(ops.zeros((32, 30, 40, 3)), "b h w c -> b (c h w)").shape)
     (32, 3600)
+    >>> x = ops.reshape(ops.arange(6), (2, 3))
+    >>> ops.convert_to_numpy(ops.rearrange(x, "a b -> b a")).tolist()
+    [[0, 3], [1, 4], [2, 5]]
     """
     tensor = to_tensor(tensor)
     split_shape, permutation, out_shape = _plan(tuple(tensor.shape), pattern, axes_lengths)

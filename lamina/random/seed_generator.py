@@ -39,6 +39,8 @@ class SeedGenerator:
     >>> gen = lamina.random.SeedGenerator(seed=42)
     >>> a = lamina.random.normal((2, 3), seed=gen)
     >>> b = lamina.random.normal((2, 3), seed=gen)   # different from a, same on every run
+    >>> bool((ops.convert_to_numpy(a) != ops.convert_to_numpy(b)).any())
+    True
     """
 
     def __init__(self, seed=None, name=None, **kwargs):
@@ -145,6 +147,10 @@ def set_random_seed(seed):
 
     Example:
     >>> lamina.utils.set_random_seed(1337)
+    >>> a = lamina.random.normal((2,))
+    >>> lamina.utils.set_random_seed(1337)
+    >>> bool((ops.convert_to_numpy(a) == ops.convert_to_numpy(lamina.random.normal((2,)))).all())
+    True
     """
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
         raise ValueError(
