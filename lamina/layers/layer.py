@@ -359,7 +359,12 @@ class Layer(Operation):
         return [v for v in self.weights if id(v) not in trainable_ids]
 
     trainable_variables = trainable_weights
-    non_trainable_variables = non_trainable_weights
+
+    @property
+    def non_trainable_variables(self):
+        """Non-trainable weights plus the state of random seed generators (as in Keras)."""
+        trainable_ids = {id(v) for v in self.trainable_variables}
+        return [v for v in self.variables if id(v) not in trainable_ids]
 
     def get_weights(self):
         """The weights' values as NumPy arrays, in the order of `weights`."""

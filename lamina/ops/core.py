@@ -615,7 +615,8 @@ def scatter_update(inputs, indices, updates, reduction=None):
 
     Example:
     >>> x = ops.convert_to_tensor([0.0, 0.0, 0.0, 0.0])
-    >>> ops.convert_to_numpy(ops.scatter_update(x, [[0], [0], [1]], [1.0, 1.0, 1.0], "add")).tolist()
+    >>> out = ops.scatter_update(x, [[0], [0], [1]], [1.0, 1.0, 1.0], reduction="add")
+    >>> ops.convert_to_numpy(out).tolist()
     [2.0, 1.0, 0.0, 0.0]
     """
     reduction = _check_reduction(reduction)
@@ -651,8 +652,9 @@ def unstack(x, num=None, axis=0):
     """The slices of `x` along `axis`, as a list of tensors of one rank less.
 
     Example:
-    >>> [ops.convert_to_numpy(t).tolist() for t in ops.unstack(ops.convert_to_tensor([[1, 2], [3, 4]]))]
-    [[1, 2], [3, 4]]
+    >>> parts = ops.unstack(ops.convert_to_tensor([[1, 2], [3, 4]]), axis=1)
+    >>> [ops.convert_to_numpy(t).tolist() for t in parts]
+    [[1, 3], [2, 4]]
     """
     x = active.core.convert_to_tensor(x)
     _unstack_rule(x, num, axis)
@@ -681,7 +683,8 @@ def saturate_cast(x, dtype):
     """`x` cast to `dtype`, values beyond its range clipped to the range first.
 
     Example:
-    >>> ops.convert_to_numpy(ops.saturate_cast(ops.convert_to_tensor([-1.0, 256.0]), "uint8")).tolist()
+    >>> x = ops.convert_to_tensor([-1.0, 256.0])
+    >>> ops.convert_to_numpy(ops.saturate_cast(x, "uint8")).tolist()  # cast alone wraps around
     [0, 255]
     """
     dtype = dtypes.standardize_dtype(dtype)
@@ -774,7 +777,8 @@ def jvp(fun, primals, tangents, has_aux=False):
         `(fun(*primals), jvp)`, or `(output, jvp, aux)` when `has_aux`.
 
     Example:
-    >>> out, tangent = ops.jvp(ops.exp, (ops.convert_to_tensor(0.0),), (ops.convert_to_tensor(2.0),))
+    >>> x, direction = ops.convert_to_tensor(0.0), ops.convert_to_tensor(2.0)
+    >>> out, tangent = ops.jvp(ops.exp, (x,), (direction,))
     >>> float(out), float(tangent)
     (1.0, 2.0)
     """

@@ -266,7 +266,9 @@ def _pool_shape(inputs, pool_size, strides, padding, data_format, op_name):
         inputs, pool_size, strides, padding, data_format, op_name
     )
     batch, spatial, channels = _split_image(rules.shape_of(inputs), data_format, op_name)
-    out = [_window_output(n, w, s, padding, op_name) for n, w, s in zip(spatial, pool_size, strides)]
+    out = [
+        _window_output(n, w, s, padding, op_name) for n, w, s in zip(spatial, pool_size, strides)
+    ]
     return _join_image(batch, out, channels, data_format)
 
 
@@ -329,8 +331,14 @@ def _adaptive_max_rule(inputs, output_size, data_format=None):
 @_public("adaptive_max_pool")
 @op(_adaptive_max_rule)
 def adaptive_max_pool(inputs, output_size, data_format=None):
-    """Max pooling to a fixed `output_size`: output `i` covers input `[floor(i*n/m), ceil((i+1)*n/m))`."""
-    output_size, data_format, _ = _adaptive_args(inputs, output_size, data_format, "adaptive_max_pool")
+    """Max pooling to a fixed `output_size`.
+
+    Output position `i` of a dim of size `n` pooled to `m` covers inputs
+    `[floor(i * n / m), ceil((i + 1) * n / m))`.
+    """
+    output_size, data_format, _ = _adaptive_args(
+        inputs, output_size, data_format, "adaptive_max_pool"
+    )
     return active.nn.adaptive_max_pool(to_tensor(inputs), output_size, data_format)
 
 
@@ -849,7 +857,8 @@ def layer_normalization(x, gamma=None, beta=None, axis=-1, epsilon=None, **kwarg
     epsilon = config.epsilon() if epsilon is None else epsilon
     x, original = _compute_dtype(x)
     shape = active.core.shape(x)
-    axes = sorted(canonical_axis(a, len(shape)) for a in (axis if isinstance(axis, (list, tuple)) else [axis]))
+    axes = axis if isinstance(axis, (list, tuple)) else [axis]
+    axes = sorted(canonical_axis(a, len(shape)) for a in axes)
     broadcast = tuple(shape[i] if i in axes else 1 for i in range(len(shape)))
     np_ = active.numpy
     dtype = active.core.dtype(x)
@@ -1097,7 +1106,9 @@ def _fold_rule(x, output_size, kernel_size, dilation=1, padding=0, stride=1):
     channels = None if ckk is None else ckk // (k[0] * k[1])
     d, p = _pair(dilation, "dilation", "fold"), _pair(padding, "padding", "fold", 0)
     s = _pair(stride, "stride", "fold")
-    blocks = [(o + 2 * pi - di * (ki - 1) - 1) // si + 1 for o, ki, di, pi, si in zip(out, k, d, p, s)]
+    blocks = [
+        (o + 2 * pi - di * (ki - 1) - 1) // si + 1 for o, ki, di, pi, si in zip(out, k, d, p, s)
+    ]
     if shape[2] is not None and shape[2] != blocks[0] * blocks[1]:
         raise ValueError(
             f"ops.fold: axis 2 of `x` ({shape[2]}) must be the number of patches that "
@@ -1122,7 +1133,9 @@ def fold(x, output_size, kernel_size, dilation=1, padding=0, stride=1):
 def _block_args(x, block_size, data_format, op_name):
     data_format = config.standardize_data_format(data_format)
     if not isinstance(block_size, int) or block_size < 2:
-        raise ValueError(f"ops.{op_name}: `block_size` must be an int >= 2; received {block_size!r}.")
+        raise ValueError(
+            f"ops.{op_name}: `block_size` must be an int >= 2; received {block_size!r}."
+        )
     shape = rules.shape_of(x)
     if len(shape) != 4:
         raise ValueError(f"ops.{op_name}: `x` must be 4D; received x.shape={tuple(shape)}.")

@@ -219,7 +219,8 @@ def binomial(shape, counts, probabilities, dtype=None, seed=None):
     `probabilities` (both broadcast to `shape`).
 
     Example:
-    >>> x = ops.convert_to_numpy(lamina.random.binomial((3,), counts=10, probabilities=0.5, seed=42))
+    >>> x = lamina.random.binomial((3,), counts=10, probabilities=0.5, seed=42)
+    >>> x = ops.convert_to_numpy(x)
     >>> bool(((x >= 0) & (x <= 10)).all())
     True
     """

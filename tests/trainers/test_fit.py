@@ -266,3 +266,20 @@ def test_masked_loss_matches_hand_computation():
     valid = ids != 0
     expected = ((pred - y)[..., 0] ** 2)[valid].mean()
     np.testing.assert_allclose(model.evaluate(ids, y, verbose=0), expected, rtol=1e-5)
+
+
+@requires_training
+def test_dropout_draws_new_masks_each_step_and_repeats_with_seed():
+    x = np.ones((8, 20), "float32")
+
+    def run():
+        lamina.utils.set_random_seed(5)
+        model = lamina.Sequential([lamina.Input((20,)), layers.Dropout(0.5),
+                                   layers.Dense(1, kernel_initializer="ones", use_bias=False)])
+        model.compile(optimizer=lamina.optimizers.SGD(0.0), loss="mse")
+        losses = [model.train_on_batch(x, np.zeros((8, 1), "float32")) for _ in range(4)]
+        return losses
+
+    first, second = run(), run()
+    assert len(set(first)) == 4, first  # a new mask at every step
+    assert first == second  # and the same masks for the same seed

@@ -466,8 +466,10 @@ def fold(x, output_size, kernel_size, dilation=1, padding=0, stride=1):
     out = jnp.zeros((n, channels, padded[0], padded[1]), x.dtype)
     for i in range(k_h):
         for j in range(k_w):
-            rows = slice(i * dilation[0], i * dilation[0] + (blocks[0] - 1) * stride[0] + 1, stride[0])
-            cols = slice(j * dilation[1], j * dilation[1] + (blocks[1] - 1) * stride[1] + 1, stride[1])
+            rows = slice(i * dilation[0], i * dilation[0] + (blocks[0] - 1) * stride[0] + 1,
+                         stride[0])
+            cols = slice(j * dilation[1], j * dilation[1] + (blocks[1] - 1) * stride[1] + 1,
+                         stride[1])
             out = out.at[:, :, rows, cols].add(patches[:, :, i, j])
     return out[:, :, padding[0] : padded[0] - padding[0], padding[1] : padded[1] - padding[1]]
 

@@ -48,9 +48,8 @@ def softsign(x):
 
 
 def soft_shrink(x, threshold=0.5):
-    return np.where(x > threshold, x - threshold, np.where(x < -threshold, x + threshold, 0)).astype(
-        x.dtype
-    )
+    shrunk = np.where(x > threshold, x - threshold, np.where(x < -threshold, x + threshold, 0))
+    return shrunk.astype(x.dtype)
 
 
 def sparse_plus(x):
@@ -227,7 +226,10 @@ def average_pool(inputs, pool_size, strides=None, padding="valid", data_format="
 
 def _adaptive_bounds(size, output_size):
     """Window [start, end) of each output position: floor(i*n/m) to ceil((i+1)*n/m)."""
-    return [((i * size) // output_size, -((-(i + 1) * size) // output_size)) for i in range(output_size)]
+    return [
+        ((i * size) // output_size, -((-(i + 1) * size) // output_size))
+        for i in range(output_size)
+    ]
 
 
 def _adaptive_pool(inputs, output_size, data_format, reduce):
@@ -579,8 +581,10 @@ def fold(x, output_size, kernel_size, dilation=1, padding=0, stride=1):
     out = np.zeros((n, channels, padded[0], padded[1]), x.dtype)
     for i in range(k_h):
         for j in range(k_w):
-            rows = slice(i * dilation[0], i * dilation[0] + (blocks[0] - 1) * stride[0] + 1, stride[0])
-            cols = slice(j * dilation[1], j * dilation[1] + (blocks[1] - 1) * stride[1] + 1, stride[1])
+            rows = slice(i * dilation[0], i * dilation[0] + (blocks[0] - 1) * stride[0] + 1,
+                         stride[0])
+            cols = slice(j * dilation[1], j * dilation[1] + (blocks[1] - 1) * stride[1] + 1,
+                         stride[1])
             out[:, :, rows, cols] += patches[:, :, i, j]
     return out[:, :, padding[0] : padded[0] - padding[0], padding[1] : padded[1] - padding[1]]
 
