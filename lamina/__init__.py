@@ -52,3 +52,7 @@ for _name in ("backend", "clear_session", "epsilon", "floatx", "get_uid", "image
     register(f"lamina.backend.{_name}", getattr(backend, _name))
 
 populate(__name__, globals())
+
+# Load the active backend now: loading it later, e.g. first inside a user's jax.jit trace,
+# would change framework settings (jax's 64-bit mode) in the middle of that trace.
+backend.active.core  # noqa: B018

@@ -22,7 +22,6 @@ from lamina.metrics import (  # noqa: F401 - they register the symbols
     reduction_metrics,
     regression_metrics,
 )
-from lamina.metrics.metric import Metric
 from lamina.saving import serialization_lib
 
 NAMESPACE = "lamina.metrics"

@@ -37,7 +37,8 @@ class FBetaScore(Metric):
                 f"beta={beta} of type '{type(beta)}'"
             )
         if beta <= 0.0:
-            raise ValueError(f"Invalid `beta` argument value. It should be > 0. Received: beta={beta}")
+            raise ValueError(
+                f"Invalid `beta` argument value. It should be > 0. Received: beta={beta}")
         if threshold is not None:
             if not isinstance(threshold, float):
                 raise ValueError(

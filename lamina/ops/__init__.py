@@ -5,7 +5,7 @@ NumPy-like namespace), `nn`, `math`, `linalg`, `image`, `core` (conversion and c
 """
 
 from lamina.api_export import populate
-from lamina.ops import arrays, core, elementwise, linalg, math, nn  # noqa: F401 - they register the symbols
+from lamina.ops import arrays, core, einops, elementwise, image, linalg, math, nn  # noqa: F401
 from lamina.ops import numpy  # noqa: F401
 
 populate(__name__, globals())

@@ -684,7 +684,7 @@ def saturate_cast(x, dtype):
 
     Example:
     >>> x = ops.convert_to_tensor([-1.0, 256.0])
-    >>> ops.convert_to_numpy(ops.saturate_cast(x, "uint8")).tolist()  # cast alone wraps around
+    >>> ops.convert_to_numpy(ops.saturate_cast(x, "uint8")).tolist()  # a plain cast wraps around
     [0, 255]
     """
     dtype = dtypes.standardize_dtype(dtype)

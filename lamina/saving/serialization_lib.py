@@ -43,14 +43,56 @@ _KERAS_MODULE_PREFIXES = {
 }
 
 
-def _public_module_of(obj):
-    """The public lamina namespace `obj` is exported in (the shortest), or its module."""
+# Only these namespaces hold objects a file may name: layers, models, the math, and what
+# `compile` takes. Anything else (lamina.config, lamina.saving, lamina.utils, ...) is never
+# reachable from a file, so a config cannot call `load_model`, `enable_unsafe_deserialization`
+# or a downloader.
+_MODELING_NAMESPACES = (
+    "lamina", "lamina.layers", "lamina.models", "lamina.ops", "lamina.activations",
+    "lamina.initializers", "lamina.regularizers", "lamina.constraints", "lamina.losses",
+    "lamina.metrics", "lamina.optimizers", "lamina.dtype_policies", "lamina.mixed_precision",
+    "lamina.quantizers", "lamina.random",
+)
+# Functions may come only from these (classes from any modeling namespace).
+_FUNCTION_NAMESPACES = (
+    "lamina.activations", "lamina.losses", "lamina.metrics", "lamina.ops", "lamina.random",
+    "lamina.layers",
+)
+_NON_MODELING_NAMES = {
+    "get", "serialize", "deserialize", "load_model", "save_model", "model_from_json",
+    "clone_model", "Input",
+}
+# Keras keeps Functional outside its public API; it writes this module for it.
+_KERAS_FUNCTIONAL_MODULE = "keras.src.models.functional"
+_SAFE_NUMPY_KINDS = "biufc"
+
+
+def _in_namespaces(namespace, roots):
+    return any(namespace == root or namespace.startswith(root + ".") for root in roots)
+
+
+def _public_namespace_of(obj):
+    """The shortest public lamina namespace `obj` is exported in, or None."""
     best = None
     for namespace, names in api_export.REGISTRY.items():
         for value in names.values():
             if value is obj and (best is None or len(namespace) < len(best)):
                 best = namespace
-    return best or getattr(obj, "__module__", None)
+    return best
+
+
+def _public_module_of(obj):
+    """The module a config names for `obj`: Keras' name for lamina's public objects.
+
+    lamina writes `keras.layers` where it exports `lamina.layers`, so that Keras 3 resolves
+    the same class from the file; lamina maps the names back when loading.
+    """
+    namespace = _public_namespace_of(obj)
+    if namespace is None:
+        return getattr(obj, "__module__", None)
+    if getattr(obj, "__name__", None) == "Functional" and namespace == "lamina.models":
+        return _KERAS_FUNCTIONAL_MODULE
+    return "keras" + namespace[len("lamina"):]
 
 
 @export("lamina.saving.serialize_keras_object", "lamina.utils.serialize_keras_object",

@@ -365,6 +365,7 @@ def test_wrapper_of_user_function():
 
 
 def test_get_by_name():
+    assert lamina.Loss is losses.Loss
     assert losses.get("mse") is losses.mean_squared_error
     assert losses.get("MSE") is losses.mean_squared_error
     assert losses.get("mae") is losses.mean_absolute_error

@@ -86,6 +86,9 @@ def test_variables_are_not_trainable_and_named_by_metric():
 
 
 def test_get():
+    import lamina
+
+    assert lamina.Metric is metrics.Metric
     assert isinstance(metrics.get("mse"), metrics.MeanSquaredError)
     assert isinstance(metrics.get("MAE"), metrics.MeanAbsoluteError)
     assert isinstance(metrics.get("mean_squared_error"), metrics.MeanSquaredError)

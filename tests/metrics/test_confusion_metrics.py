@@ -243,11 +243,11 @@ def test_auc_keras_example_and_sklearn():
 
     from sklearn.metrics import roc_auc_score
 
-    y_true = RNG.integers(0, 2, size=500)
-    y_pred = np.clip(y_true * 0.3 + RNG.uniform(size=500) * 0.7, 0, 1)
-    m = metrics.AUC(num_thresholds=1000)
+    y_true = RNG.integers(0, 2, size=300)
+    y_pred = np.clip(y_true * 0.3 + RNG.uniform(size=300) * 0.7, 0, 1)
+    m = metrics.AUC(num_thresholds=500)
     m.update_state(y_true, y_pred)
-    np.testing.assert_allclose(float(m.result()), roc_auc_score(y_true, y_pred), atol=2e-3)
+    np.testing.assert_allclose(float(m.result()), roc_auc_score(y_true, y_pred), atol=3e-3)
 
 
 @pytest.mark.parametrize("thresholds", [[0.3, 0.1, 0.8], [0.25, 0.5, 0.75]])

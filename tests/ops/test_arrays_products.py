@@ -193,3 +193,13 @@ def test_vectorize():
     np.testing.assert_allclose(ops.convert_to_numpy(add_rows(A, V)), A + V)
     scale = ops.vectorize(lambda a, factor: a * factor, excluded={1})
     np.testing.assert_allclose(ops.convert_to_numpy(scale(V, 3.0)), V * 3.0)
+
+
+def test_empty_operands():
+    empty = np.zeros((0, 4), "float32")
+    check_op(ops.matmul, np.matmul, empty, B, dtype="float32", none_first=False)
+    check_op(ops.matmul, np.matmul, B.T.copy(), np.zeros((4, 0), "float32"), dtype="float32")
+    check_op(ops.einsum, np.einsum, "ij,jk->ik", empty, B, dtype="float32", none_first=False)
+    check_op(ops.tensordot, np.tensordot, empty, B, kwargs={"axes": 1}, dtype="float32",
+             none_first=False)
+    check_op(ops.outer, np.outer, np.zeros((0,), "float32"), V, dtype="float32", none_first=False)

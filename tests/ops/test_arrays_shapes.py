@@ -290,3 +290,13 @@ def test_directional_split_rank_errors():
         ops.vsplit(V, 1)
     with pytest.raises(ValueError, match="rank >= 3"):
         ops.dsplit(KerasTensor((2, 2)), 1)
+
+
+def test_empty_inputs():
+    check_op(ops.flip, np.flip, EMPTY, dtype="float32")
+    check_op(ops.tile, np.tile, EMPTY, (2, 1), dtype="float32", none_first=False)
+    check_op(ops.transpose, np.transpose, EMPTY, dtype="float32")
+    check_op(ops.pad, np.pad, EMPTY, 1, dtype="float32", none_first=False)
+    check_op(ops.split, np.split, EMPTY, 2, kwargs={"axis": 1}, dtype=["float32"] * 2)
+    check_op(ops.diff, np.diff, EMPTY, dtype="float32")
+    check_op(ops.stack, np.stack, [EMPTY, EMPTY], dtype="float32")

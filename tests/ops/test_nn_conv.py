@@ -303,3 +303,15 @@ def test_symbolic_shapes_with_unknown_dims():
     first = KerasTensor((None, 3, None, 8))
     assert ops.depthwise_conv(first, KerasTensor((3, 3, 3, 2)), data_format="channels_first").shape \
         == (None, 6, None, 6)
+
+
+def test_empty_batch():
+    x = np.zeros((0, 5, 5, 3), "float32")
+    kernel = rng.normal(size=(3, 3, 3, 2)).astype("float32")
+    check_op(ops.conv, conv_loop, x, kernel, kwargs={"padding": "same"})
+    check_op(ops.depthwise_conv, depthwise_loop, x, kernel)
+    check_op(ops.conv_transpose, conv_transpose_loop, x, kernel.transpose(0, 1, 3, 2), 2)
+    check_op(ops.max_pool, pool_loop, x, 2)
+    check_op(ops.average_pool, lambda *a, **k: pool_loop(*a, **k, kind="mean"), x, 2,
+             kwargs={"padding": "same"})
+    check_op(ops.adaptive_max_pool, adaptive_loop, x, 2)

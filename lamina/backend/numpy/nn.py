@@ -416,22 +416,21 @@ def ctc_loss(target, output, target_length, output_length, mask_index=0):
         extended = [mask_index]
         for c in labels:
             extended += [c, mask_index]
+        extended = np.array(extended)
+        # alpha[s] may come from s (stay), s-1 (advance), or s-2 (skip a blank between two
+        # different labels).
+        can_skip = np.zeros(len(extended), bool)
+        can_skip[2:] = (extended[2:] != mask_index) & (extended[2:] != extended[:-2])
         alpha = np.full(len(extended), _CTC_LOG_ZERO)
         steps = int(output_length[b])
-        for t in range(steps):
-            previous = alpha
-            alpha = np.full(len(extended), _CTC_LOG_ZERO)
-            for s, c in enumerate(extended):
-                if t == 0:
-                    if s < 2:
-                        alpha[s] = log_probs[b, 0, c]
-                    continue
-                sources = [previous[s]]
-                if s >= 1:
-                    sources.append(previous[s - 1])
-                if s >= 2 and c != mask_index and c != extended[s - 2]:
-                    sources.append(previous[s - 2])
-                alpha[s] = np.logaddexp.reduce(sources) + log_probs[b, t, c]
+        if steps > 0:
+            alpha[:2] = log_probs[b, 0, extended[:2]]
+        for t in range(1, steps):
+            from_previous = np.concatenate([[_CTC_LOG_ZERO], alpha[:-1]])
+            from_skip = np.concatenate([[_CTC_LOG_ZERO, _CTC_LOG_ZERO], alpha[:-2]])
+            merged = np.logaddexp(alpha, from_previous)
+            merged = np.where(can_skip, np.logaddexp(merged, from_skip), merged)
+            alpha = merged + log_probs[b, t, extended]
         ends = alpha[-2:] if len(extended) > 1 else alpha[-1:]
         losses.append(-np.logaddexp.reduce(ends))
     return np.asarray(losses, dtype=output.dtype)

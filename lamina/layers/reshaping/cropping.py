@@ -27,15 +27,16 @@ def _pairs(value, rank, name):
 class _BaseCropping(Layer):
     """Removes `cropping[i] = (before, after)` positions from spatial dim `i`."""
 
-    rank = 1
-
     def _spatial_offset(self):
         return 2 if getattr(self, "data_format", "channels_last") == "channels_first" else 1
+
+    def _crops(self):
+        return (self.cropping,) if isinstance(self.cropping[0], int) else self.cropping
 
     def compute_output_shape(self, input_shape):
         shape = list(input_shape)
         offset = self._spatial_offset()
-        for i, (before, after) in enumerate(self.cropping):
+        for i, (before, after) in enumerate(self._crops()):
             size = shape[offset + i]
             if size is not None:
                 if before + after >= size:
@@ -51,7 +52,7 @@ class _BaseCropping(Layer):
         self.compute_output_shape(tuple(inputs.shape))
         offset = self._spatial_offset()
         key = [slice(None)] * len(inputs.shape)
-        for i, (before, after) in enumerate(self.cropping):
+        for i, (before, after) in enumerate(self._crops()):
             key[offset + i] = slice(before, -after if after else None)
         return ops.get_item(inputs, tuple(key))
 
@@ -68,16 +69,14 @@ class Cropping1D(_BaseCropping):
     (2, 3, 3)
     """
 
-    rank = 1
-
     def __init__(self, cropping=(1, 1), **kwargs):
         super().__init__(**kwargs)
-        self.cropping = (standardize_tuple(cropping, 2, "cropping", allow_zero=True),)
+        self.cropping = standardize_tuple(cropping, 2, "cropping", allow_zero=True)
         self.input_spec = InputSpec(ndim=3)
         self.built = True
 
     def get_config(self):
-        return {**super().get_config(), "cropping": self.cropping[0]}
+        return {**super().get_config(), "cropping": self.cropping}
 
 
 @export("lamina.layers.Cropping2D")
@@ -92,8 +91,6 @@ class Cropping2D(_BaseCropping):
     >>> Cropping2D(((1, 0), (2, 2)))(np.ones((2, 6, 6, 3))).shape
     (2, 5, 2, 3)
     """
-
-    rank = 2
 
     def __init__(self, cropping=((0, 0), (0, 0)), data_format=None, **kwargs):
         super().__init__(**kwargs)
@@ -115,8 +112,6 @@ class Cropping3D(_BaseCropping):
         cropping: an int, 3 symmetric crops, or 3 (before, after) pairs.
         data_format: "channels_last" or "channels_first"; `image_data_format()` by default.
     """
-
-    rank = 3
 
     def __init__(self, cropping=((1, 1), (1, 1), (1, 1)), data_format=None, **kwargs):
         super().__init__(**kwargs)

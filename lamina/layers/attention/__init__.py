@@ -1,0 +1,3 @@
+"""Attention layers: dot-product/additive `Attention`, `MultiHeadAttention` and
+`GroupQueryAttention`. Written against `lamina.ops` only.
+"""
