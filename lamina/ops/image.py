@@ -371,6 +371,9 @@ def resize(images, size, interpolation="bilinear", antialias=False, crop_to_aspe
     elif pad_to_aspect_ratio:
         images = _pad_to_aspect_ratio(images, size, height_axis, width_axis, fill_value)
     dtype = _dtype(images)
+    if interpolation != "nearest" and not dtypes.is_float_dtype(dtype):
+        # Integers are resampled in float32 (as Keras does), then rounded back.
+        images = active.core.cast(images, dtypes.result_type(dtype, float))
     resized = active.image.resize(images, size, interpolation=interpolation,
                                   antialias=bool(antialias), data_format=data_format)
     if _dtype(resized) == dtype:

@@ -111,3 +111,40 @@ def get_registered_object(name, custom_objects=None, module_objects=None):
     if module_objects and name in module_objects:
         return module_objects[name]
     return None
+
+
+# -- loading state ------------------------------------------------------------------------
+# How many loads are running (lamina.config.enable_unsafe_deserialization refuses to run while
+# this is non-zero), and whether the innermost one is in safe mode.
+_LOADING = 0
+_SAFE_MODE = threading.local()
+
+
+class LoadingScope:
+    """Marks a load in progress: nested loads cannot turn safe mode off."""
+
+    def __init__(self, safe_mode):
+        self.safe_mode = safe_mode
+
+    def __enter__(self):
+        global _LOADING
+        if in_safe_mode() and not self.safe_mode:
+            raise ValueError(
+                "Refusing to load with safe_mode=False from inside a safe-mode load: a file "
+                "cannot turn safe mode off. Load it yourself, outside any other load, if you "
+                "trust it."
+            )
+        self._previous = getattr(_SAFE_MODE, "value", None)
+        _SAFE_MODE.value = self.safe_mode
+        _LOADING += 1
+        return self
+
+    def __exit__(self, *exc):
+        global _LOADING
+        _LOADING -= 1
+        _SAFE_MODE.value = self._previous
+
+
+def in_safe_mode():
+    """True while a safe-mode load runs in this thread."""
+    return bool(getattr(_SAFE_MODE, "value", None))

@@ -21,7 +21,33 @@ def save_model(model, filepath, overwrite=True, zipped=None, **kwargs):
 
 @export("lamina.saving.load_model", "lamina.models.load_model")
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
-    """Loads a model saved with `save_model` / `model.save`."""
+    """Loads a model saved with `save_model` / `model.save` (lamina's or Keras 3's `.keras`).
+
+    Loading is safe by design: every class or function a file names is looked up in
+    lamina's modeling namespaces (layers, models, ops, activations, losses, metrics,
+    optimizers, initializers, regularizers, constraints), the registered objects and
+    `custom_objects`; nothing is imported, unpickled or unmarshalled, and lambdas stored as
+    code are refused. Archive members, sizes and HDF5 datasets are checked before reading.
+
+    WARNING: `safe_mode=False` (or `lamina.config.enable_unsafe_deserialization()`) tells
+    lamina that you trust the file completely. It cannot be turned off from inside a load.
+    Only pass it for files you wrote yourself.
+
+    Args:
+        filepath: path to a `.keras` file.
+        custom_objects: `{name: class_or_function}` for user objects the file names.
+        compile: whether to restore the optimizer (with its state), loss and metrics.
+        safe_mode: keep True unless the file is yours.
+
+    Returns:
+        The model, with its weights (and optimizer state when `compile`).
+
+    Raises:
+        ValueError: the file is not a valid `.keras` file, is refused by safe mode, or its
+            weights do not fit the model (the message names the layer and both shapes).
+        TypeError: the file names an object lamina does not know; pass it in
+            `custom_objects` or register it.
+    """
     from lamina.saving import keras_file
 
     return keras_file.load(os.fspath(filepath), custom_objects=custom_objects, compile=compile,

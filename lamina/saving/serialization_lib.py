@@ -14,35 +14,6 @@ from lamina import api_export
 from lamina.api_export import export
 from lamina.saving import object_registration
 
-# Keras module paths map to lamina namespaces, so that Keras files resolve.
-_KERAS_MODULE_PREFIXES = {
-    "keras.layers": "lamina.layers",
-    "keras.src.layers": "lamina.layers",
-    "keras.models": "lamina.models",
-    "keras.src.models": "lamina.models",
-    "keras.optimizers": "lamina.optimizers",
-    "keras.src.optimizers": "lamina.optimizers",
-    "keras.losses": "lamina.losses",
-    "keras.src.losses": "lamina.losses",
-    "keras.metrics": "lamina.metrics",
-    "keras.src.metrics": "lamina.metrics",
-    "keras.initializers": "lamina.initializers",
-    "keras.src.initializers": "lamina.initializers",
-    "keras.regularizers": "lamina.regularizers",
-    "keras.src.regularizers": "lamina.regularizers",
-    "keras.constraints": "lamina.constraints",
-    "keras.src.constraints": "lamina.constraints",
-    "keras.activations": "lamina.activations",
-    "keras.src.activations": "lamina.activations",
-    "keras.callbacks": "lamina.callbacks",
-    "keras.src.callbacks": "lamina.callbacks",
-    "keras.src.optimizers.schedules": "lamina.optimizers.schedules",
-    "keras.optimizers.schedules": "lamina.optimizers.schedules",
-    "keras": "lamina",
-    "builtins": None,
-}
-
-
 # Only these namespaces hold objects a file may name: layers, models, the math, and what
 # `compile` takes. Anything else (lamina.config, lamina.saving, lamina.utils, ...) is never
 # reachable from a file, so a config cannot call `load_model`, `enable_unsafe_deserialization`
@@ -117,11 +88,12 @@ def serialize_keras_object(obj):
         }
     if inspect.isfunction(obj) or inspect.isbuiltin(obj):
         registered = object_registration._GLOBAL_CUSTOM_NAMES.get(obj)
+        name = registered or obj.__name__
         return {
-            "module": _public_module_of(obj),
+            "module": obj.__module__ if registered else _public_module_of(obj),
             "class_name": "function",
-            "config": obj.__name__,
-            "registered_name": registered or obj.__name__,
+            "config": name,
+            "registered_name": name,
         }
     if inspect.isclass(obj):
         raise TypeError(f"Cannot serialize the class {obj.__name__}; serialize an instance.")
@@ -132,11 +104,18 @@ def serialize_keras_object(obj):
         )
     cls = type(obj)
     config = obj.get_config()
+    if not isinstance(config, dict):
+        raise TypeError(f"The get_config() of {cls.__name__} must return a dict, it returned "
+                        f"{type(config).__name__}.")
+    registered = object_registration._GLOBAL_CUSTOM_NAMES.get(cls)
+    builtin = registered is None and _public_namespace_of(cls) is not None
     out = {
-        "module": _public_module_of(cls),
+        # Keras' conventions: built-ins name their public module and no registered name;
+        # user classes their Python module and "package>Name" (or their own name).
+        "module": _public_module_of(cls) if builtin else cls.__module__,
         "class_name": cls.__name__,
         "config": serialize_keras_object(config),
-        "registered_name": object_registration.get_registered_name(cls),
+        "registered_name": None if builtin else (registered or cls.__name__),
     }
     if hasattr(obj, "get_build_config"):
         build_config = obj.get_build_config()
@@ -150,37 +129,139 @@ def serialize_keras_object(obj):
 
 
 def _lamina_namespace(module):
-    if module is None:
+    """The lamina namespace a config's `module` names, or None for any other module."""
+    if not isinstance(module, str):
         return None
-    for prefix in sorted(_KERAS_MODULE_PREFIXES, key=len, reverse=True):
-        if module == prefix or module.startswith(prefix + "."):
-            target = _KERAS_MODULE_PREFIXES[prefix]
-            return target
-    return module
+    if module.startswith("keras.src."):
+        return "lamina." + module[len("keras.src."):].split(".")[0]
+    if module == "keras" or module.startswith("keras."):
+        return "lamina" + module[len("keras"):]
+    if module == "lamina" or module.startswith("lamina."):
+        return module
+    return None
+
+
+def _is_allowed(obj, namespace, name):
+    """Whether a file may name `obj`: a class of a modeling namespace, or a pure function."""
+    if name in _NON_MODELING_NAMES:
+        return False
+    if inspect.isclass(obj):
+        return True
+    return callable(obj) and _in_namespaces(namespace, _FUNCTION_NAMESPACES)
+
+
+def _lookup(name, namespace):
+    """`name` in `namespace` or its sub-namespaces (sorted, so the result is deterministic)."""
+    candidates = [namespace] + sorted(
+        ns for ns in api_export.REGISTRY
+        if ns.startswith(namespace + ".") and _in_namespaces(ns, _MODELING_NAMESPACES[1:]))
+    for ns in candidates:
+        found = api_export.REGISTRY.get(ns, {}).get(name)
+        if found is not None:
+            return found if _is_allowed(found, ns, name) else None
+    return None
 
 
 def resolve_name(class_name, module=None, registered_name=None, custom_objects=None,
                  module_objects=None):
-    """The class or function a config names, looked up only in lamina's registries."""
+    """The class or function a config names, looked up only in lamina's registries.
+
+    Order: the user's objects (`custom_objects`, scopes, registered) by registered name then
+    by name; then lamina's modeling namespaces (layers, models, ops, activations,
+    initializers, regularizers, constraints, losses, metrics, optimizers, dtype policies).
+    A `module` outside lamina and Keras resolves only through the user's objects. Returns
+    None when nothing matches; nothing is ever imported.
+    """
+    if not isinstance(class_name, str):
+        return None
     for name in (registered_name, class_name):
-        if name:
+        if isinstance(name, str) and name:
             found = object_registration.get_registered_object(name, custom_objects, module_objects)
             if found is not None:
                 return found
+    if module in (None, "builtins"):
+        for namespace in _MODELING_NAMESPACES:
+            found = _lookup(class_name, namespace) if namespace != "lamina" else None
+            if found is not None:
+                return found
+        return None
     namespace = _lamina_namespace(module)
-    if namespace and namespace.startswith("lamina"):
-        # The exact namespace first, then any sub-namespace of it (e.g. lamina.layers.*).
-        names = api_export.REGISTRY.get(namespace, {})
-        if class_name in names:
-            return names[class_name]
-        for ns, names in api_export.REGISTRY.items():
-            if ns.startswith(namespace + ".") and class_name in names:
-                return names[class_name]
-    if module_objects is None and namespace is None:
-        for ns in sorted(api_export.REGISTRY):
-            if class_name in api_export.REGISTRY[ns]:
-                return api_export.REGISTRY[ns][class_name]
-    return None
+    if namespace is None or not _in_namespaces(namespace, _MODELING_NAMESPACES):
+        return None
+    found = _lookup(class_name, namespace)
+    if found is None and namespace == "lamina":
+        # Keras names some classes at its root ("keras" for Sequential, DTypePolicy, ...).
+        for other in _MODELING_NAMESPACES[1:]:
+            found = _lookup(class_name, other)
+            if found is not None and inspect.isclass(found):
+                return found
+        return None
+    return found
+
+
+def _keras_operation(class_name, namespace):
+    """A lamina op for a Keras operation class (`Add` in keras.src.ops.numpy -> ops.add)."""
+    from lamina.backend.common.global_state import _to_snake_case
+
+    if namespace is None or not _in_namespaces(namespace, ("lamina.ops",)):
+        return None
+    function = api_export.REGISTRY.get("lamina.ops", {}).get(_to_snake_case(class_name))
+    if function is None or not hasattr(function, "compute"):
+        return None
+    return function
+
+
+class KerasOperationCall:
+    """A Keras op node of a functional config (`{"class_name": "Sum", "config": {"axis": 1}}`)
+    replayed as the lamina op called with the node's arguments and the op's own config."""
+
+    def __init__(self, function, config):
+        self.function = function
+        self.name = config.get("name")
+        self.options = {k: v for k, v in config.items() if k != "name"}
+
+    def __call__(self, *args, **kwargs):
+        return self.function(*args, **{**self.options, **kwargs})
+
+
+def _refuse_lambda(inner):
+    if isinstance(inner, dict) and "code" in inner:
+        what = "Python bytecode (marshal)"
+    else:
+        what = "Python code"
+    raise ValueError(
+        f"Refusing to deserialize a lambda stored as {what}: loading it would run code from "
+        "the file, and lamina never unmarshals bytecode. Register the function with "
+        "lamina.saving.register_keras_serializable() and pass it in `custom_objects`, or "
+        "rebuild the layer in code."
+    )
+
+
+_LAYER_BASE_ARGUMENTS = {"name", "trainable", "dtype", "autocast", "activity_regularizer",
+                         "input_dim", "input_shape", "batch_input_shape", "batch_size", "weights"}
+
+
+def _drop_unknown_nulls(cls, config):
+    """`config` without the null entries `cls` does not take.
+
+    Newer Keras versions add arguments whose null value means "absent" (an initializer's
+    `input_axes`, a layer's `quantization_config`); dropping them lets those files load. A
+    non-null value is kept, so that the class reports the feature it lacks.
+    """
+    try:
+        parameters = inspect.signature(cls.__init__).parameters
+    except (TypeError, ValueError):
+        return config
+    accepted = {n for n, p in parameters.items()
+                if p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)}
+    takes_anything = any(p.kind == p.VAR_KEYWORD for p in parameters.values())
+    from lamina.layers.layer import Layer
+
+    if issubclass(cls, Layer):
+        accepted |= _LAYER_BASE_ARGUMENTS
+    elif takes_anything:
+        return config
+    return {k: v for k, v in config.items() if v is not None or k in accepted}
 
 
 @export("lamina.saving.deserialize_keras_object", "lamina.utils.deserialize_keras_object",
@@ -189,8 +270,14 @@ def deserialize_keras_object(config, custom_objects=None, safe_mode=True, module
                              **kwargs):
     """The object a config from `serialize_keras_object` describes.
 
-    Names resolve only through lamina's public API, registered objects and `custom_objects`;
-    an unknown name is a TypeError naming it, never an import.
+    Names resolve only through lamina's modeling namespaces, registered objects and
+    `custom_objects`; a file can never name another module's function or class, and lambdas
+    stored as code are refused.
+
+    Raises:
+        TypeError: the config names something that is not a lamina object, nor registered,
+            nor in `custom_objects`.
+        ValueError: the config is malformed or asks for code execution.
     """
     if config is None or isinstance(config, (bool, int, float)):
         return config
@@ -204,7 +291,8 @@ def deserialize_keras_object(config, custom_objects=None, safe_mode=True, module
             )
         return found
     if isinstance(config, (list, tuple)):
-        return [deserialize_keras_object(c, custom_objects, safe_mode, module_objects) for c in config]
+        return [deserialize_keras_object(c, custom_objects, safe_mode, module_objects)
+                for c in config]
     if not isinstance(config, dict):
         raise TypeError(f"Cannot deserialize {config!r}: expected a dict, string or number.")
     if "class_name" not in config or "config" not in config:
@@ -212,32 +300,52 @@ def deserialize_keras_object(config, custom_objects=None, safe_mode=True, module
                 if isinstance(v, dict) and "class_name" in v else v for k, v in config.items()}
     class_name = config["class_name"]
     inner = config["config"]
+    if not isinstance(class_name, str):
+        raise ValueError(f"Invalid config: class_name must be a string, received {class_name!r}.")
     if class_name == "__numpy__":
-        return np.array(inner["value"], dtype=inner["dtype"])
+        dtype = np.dtype(inner["dtype"]) if isinstance(inner, dict) else None
+        if dtype is None or dtype.kind not in _SAFE_NUMPY_KINDS:
+            raise ValueError(f"Invalid __numpy__ config: dtype must be numeric, received "
+                             f"{inner.get('dtype') if isinstance(inner, dict) else inner!r}.")
+        return np.array(inner["value"], dtype=dtype)
+    if class_name == "__tuple__":
+        return tuple(deserialize_keras_object(v, custom_objects, safe_mode, module_objects)
+                     for v in inner["value"])
     if class_name == "__bytes__":
         return inner["value"].encode("utf-8")
     if class_name == "__lambda__":
-        raise ValueError(
-            "Refusing to deserialize a lambda (Python bytecode) in safe mode: loading it would "
-            "run code from the file. Only load files you trust with safe_mode=False."
-        ) if safe_mode else ValueError("Lambdas stored as bytecode are not supported by lamina.")
+        _refuse_lambda(inner)
+    if class_name.startswith("__"):
+        raise ValueError(f"Invalid config: {class_name!r} cannot appear here.")
     module = config.get("module")
     registered = config.get("registered_name")
-    target = resolve_name(
-        inner if class_name == "function" else class_name, module, registered, custom_objects,
-        module_objects,
-    )
+    is_function = class_name == "function"
+    what = inner if is_function else class_name
+    target = resolve_name(what, module, registered, custom_objects, module_objects)
+    if target is None and not is_function:
+        operation = _keras_operation(class_name, _lamina_namespace(module))
+        if operation is not None:
+            if not isinstance(inner, dict):
+                raise ValueError(f"Invalid config for operation {class_name!r}: {inner!r}.")
+            return KerasOperationCall(operation, inner)
     if target is None:
-        what = inner if class_name == "function" else class_name
         raise TypeError(
-            f"Could not locate {'function' if class_name == 'function' else 'class'} {what!r} "
-            f"(module {module!r}). Only lamina's own objects, registered objects and "
-            "`custom_objects` can be loaded; pass it in `custom_objects` or register it."
+            f"Could not locate {'function' if is_function else 'class'} {what!r} "
+            f"(module {module!r}). Only lamina's modeling objects (layers, models, ops, "
+            "activations, losses, metrics, optimizers, initializers, regularizers, "
+            "constraints), registered objects and `custom_objects` can be loaded from a file; "
+            "pass it in `custom_objects` or register it with "
+            "lamina.saving.register_keras_serializable()."
         )
-    if class_name == "function":
+    if is_function:
         return target
     if not inspect.isclass(target):
         raise TypeError(f"{class_name!r} names {target!r}, which is not a class.")
+    if not isinstance(inner, dict):
+        raise ValueError(f"Invalid config for {class_name!r}: expected a dict, received "
+                         f"{type(inner).__name__}.")
+    if _public_namespace_of(target) is not None:
+        inner = _drop_unknown_nulls(target, inner)
     with object_registration.CustomObjectScope(custom_objects or {}):
         if hasattr(target, "from_config"):
             obj = target.from_config(inner)

@@ -79,6 +79,8 @@ def class_weight_to_sample_weight(y, class_weight):
 class ArrayDataAdapter:
     """Batches of in-memory arrays, shuffled each epoch when asked.
 
+    Its batches may be grouped several per compiled call (`groupable`).
+
     Args:
         x, y, sample_weight: arrays or structures of arrays.
         batch_size: samples per batch (32 by default).
@@ -117,6 +119,7 @@ class ArrayDataAdapter:
             self.sample_weight = cw if self.sample_weight is None else self.sample_weight * cw
         self.batch_size = int(batch_size or 32)
         self.shuffle = shuffle
+        self.groupable = True
         full = math.ceil(self.num_samples / self.batch_size) if self.num_samples else 0
         self.steps = full if steps is None else int(steps)
         self._full_steps = full

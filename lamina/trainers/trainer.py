@@ -369,12 +369,23 @@ class Trainer:
             self._functions[key] = maker(self, steps, not self.run_eagerly)
         return self._functions[key]
 
-    def _steps_per_call(self, adapter):
+    def _steps_per_call(self, adapter, callbacks=None, hooks=()):
+        """How many steps one compiled call runs.
+
+        An explicit `steps_per_execution` is used as given. With the default of 1, steps are
+        still grouped (up to 64 per call, the whole epoch for small data) when no callback
+        watches individual batches: the results are the same, only the per-call overhead is
+        paid less often. "auto" groups up to 1000 steps.
+        """
         spe = self.steps_per_execution
+        total = adapter.num_batches or 1
         if spe == "auto":
-            total = adapter.num_batches
-            return max(1, min(total or 1, 1000))
-        return spe
+            return max(1, min(total, 1000))
+        if spe != 1 or self.run_eagerly or not getattr(adapter, "groupable", False):
+            return spe
+        if callbacks is not None and _watches_batches(callbacks, hooks):
+            return 1
+        return max(1, min(total, 64))
 
     # -- fit --------------------------------------------------------------------------------
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
@@ -425,12 +436,14 @@ class Trainer:
         if first is None:
             raise ValueError("The training data is empty: `fit()` needs at least one sample.")
         self._build_for_batch(first, training=True)
-        steps = self._steps_per_call(adapter)
-        train_function = self._get_function("train", steps)
         verbose = 1 if verbose == "auto" else verbose
         callback_list = CallbackList(
             callbacks, add_history=True, add_progbar=verbose != 0, model=self, verbose=verbose,
             epochs=epochs, steps=adapter.num_batches)
+        steps = self._steps_per_call(adapter, callback_list,
+                                     ("on_train_batch_begin", "on_train_batch_end",
+                                      "on_batch_begin", "on_batch_end"))
+        train_function = self._get_function("train", steps)
         self.stop_training = False
         rng = np.random.default_rng(_numpy_seed())
         self._initial_epoch = None
@@ -499,7 +512,8 @@ class Trainer:
         if first is None:
             raise ValueError("The evaluation data is empty.")
         self._build_for_batch(first, training=False)
-        steps = self._steps_per_call(adapter)
+        steps = self._steps_per_call(adapter, callback_list,
+                                     ("on_test_batch_begin", "on_test_batch_end"))
         test_function = self._get_function("test", steps)
         if callback_list is not None:
             callback_list.on_test_begin()
@@ -602,6 +616,23 @@ class Trainer:
 
     def _logs_from_results(self, results):
         return _to_python(results)
+
+
+def _watches_batches(callback_list, hooks):
+    """Whether a callback (other than History and the progress bar) has batch-level hooks."""
+    from lamina.callbacks.callback import Callback
+    from lamina.callbacks.history import History
+    from lamina.callbacks.progbar_logger import ProgbarLogger
+
+    for callback in callback_list.callbacks:
+        if isinstance(callback, (History, ProgbarLogger)):
+            continue
+        for hook in hooks:
+            if getattr(type(callback), hook, None) is not getattr(Callback, hook):
+                return True
+            if hook in getattr(callback, "__dict__", {}):
+                return True
+    return False
 
 
 def _plain(value):

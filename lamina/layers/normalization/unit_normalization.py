@@ -10,8 +10,8 @@ class UnitNormalization(Layer):
     """`x / max(||x||_2, 1e-12)` along `axis` (an int or a list of ints).
 
     Example:
-    >>> UnitNormalization()(np.array([[3.0, 4.0]]))
-    [[0.6, 0.8]]
+    >>> [round(float(v), 3) for v in UnitNormalization()(np.array([[3.0, 4.0]]))[0]]
+    [0.6, 0.8]
     """
 
     def __init__(self, axis=-1, **kwargs):

@@ -106,8 +106,8 @@ class MaxPooling3D(BasePooling):
     Arguments as for `BasePooling` (without `pool_dimensions`, `pool_mode`).
     """
 
-    def __init__(self, pool_size=(2, 2, 2), strides=None, padding="valid", data_format=None, name=None,
-                 **kwargs):
+    def __init__(self, pool_size=(2, 2, 2), strides=None, padding="valid", data_format=None,
+                 name=None, **kwargs):
         super().__init__(pool_size, strides, pool_dimensions=3, pool_mode="max",
                          padding=padding, data_format=data_format, name=name, **kwargs)
 

@@ -24,7 +24,8 @@ def test_cropping(rng):
     check(layers.Cropping2D(((1, 0), (2, 1))), x2, x2[:, 1:, 2:-1])
     check(layers.Cropping2D(1), x2, x2[:, 1:-1, 1:-1])
     check(layers.Cropping2D((0, 2)), x2, x2[:, :, 2:-2])
-    check(layers.Cropping2D(((1, 2), (0, 1)), data_format="channels_first"), x2, x2[:, :, 1:-2, :-1])
+    check(layers.Cropping2D(((1, 2), (0, 1)), data_format="channels_first"), x2,
+          x2[:, :, 1:-2, :-1])
     x3 = rng.normal(size=(1, 4, 5, 6, 2)).astype("float32")
     check(layers.Cropping3D(), x3, x3[:, 1:-1, 1:-1, 1:-1])
     check(layers.Cropping3D(((0, 1), 2, (1, 0))), x3, x3[:, :-1, 2:-2, 1:])

@@ -1,0 +1,24 @@
+"""The docstring examples of the convolutional layers run and give the values they show."""
+
+import doctest
+import importlib
+
+import numpy as np
+import pytest
+
+import lamina
+
+MODULES = ["lamina.layers.convolutional.conv", "lamina.layers.convolutional.conv_transpose",
+           "lamina.layers.convolutional.depthwise_conv", "lamina.layers.convolutional.separable_conv"]
+
+
+@pytest.mark.parametrize("module_name", MODULES)
+def test_docstring_examples(module_name):
+    module = importlib.import_module(module_name)
+    globs = {**vars(module), **vars(lamina.layers), "lamina": lamina, "np": np}
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    tests = doctest.DocTestFinder().find(module, module_name, globs=globs)
+    assert any(test.examples for test in tests)
+    for test in tests:
+        runner.run(test)
+    assert runner.failures == 0

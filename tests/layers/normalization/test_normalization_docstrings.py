@@ -1,0 +1,28 @@
+"""The docstring examples of the normalization layers run and give the values they show."""
+
+import doctest
+import importlib
+
+import numpy as np
+import pytest
+
+import lamina
+
+MODULES = ["lamina.layers.normalization.batch_normalization",
+           "lamina.layers.normalization.layer_normalization",
+           "lamina.layers.normalization.group_normalization",
+           "lamina.layers.normalization.unit_normalization",
+           "lamina.layers.normalization.rms_normalization",
+           "lamina.layers.normalization.spectral_normalization"]
+
+
+@pytest.mark.parametrize("module_name", MODULES)
+def test_docstring_examples(module_name):
+    module = importlib.import_module(module_name)
+    globs = {**vars(module), **vars(lamina.layers), "lamina": lamina, "np": np}
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    tests = doctest.DocTestFinder().find(module, module_name, globs=globs)
+    assert any(test.examples for test in tests)
+    for test in tests:
+        runner.run(test)
+    assert runner.failures == 0
