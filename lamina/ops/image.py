@@ -1113,7 +1113,6 @@ def extract_patches_3d(volumes, size, strides=None, dilation_rate=1, padding="va
 
 def _ssim_rule(image1, image2, max_val=1.0, filter_size=11, filter_sigma=1.5, k1=0.01, k2=0.03,
                data_format=None):
-    config.standardize_data_format(data_format)
     shape1 = _images_shape("ssim", image1, name="image1")
     shape2 = _images_shape("ssim", image2, name="image2")
     if len(shape1) != len(shape2) or any(
@@ -1127,6 +1126,15 @@ def _ssim_rule(image1, image2, max_val=1.0, filter_size=11, filter_sigma=1.5, k1
         raise ValueError(
             f"ops.image.ssim: `filter_size` must be >= 1. Received: filter_size={filter_size}"
         )
+    data_format = config.standardize_data_format(data_format)
+    height_axis, width_axis, _ = _axes(len(shape1), data_format)
+    for dim in (shape1[height_axis], shape1[width_axis]):
+        if dim is not None and dim < int(filter_size):
+            raise ValueError(
+                "ops.image.ssim: the images must be at least `filter_size` pixels high and "
+                f"wide. Received: image1.shape={shape1}, filter_size={filter_size}, "
+                f"data_format={data_format!r}"
+            )
     return KerasTensor(() if len(shape1) == 3 else (shape1[0],), _dtype(image1))
 
 

@@ -16,11 +16,10 @@ file intact.
 """
 
 import os
+import re
 import tempfile
 
 import numpy as np
-
-from lamina.backend.common.global_state import _to_snake_case as to_snake_case
 
 _SUFFIX = ".weights.h5"
 _NUMERIC_KINDS = "biuf"
@@ -82,6 +81,67 @@ def _kind(obj):
     return "Layer"
 
 
+def to_snake_case(name):
+    """A class name as Keras keys it in weights files: "Conv2D" -> "conv2d"."""
+    name = re.sub(r"\W+", "", name)
+    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
+def _functional_layers(model):
+    """A functional model's layers in Keras 3's order: by depth from the outputs (deepest
+    first), then in the order a depth-first walk from the outputs first meets them.
+
+    The weights keys (`dense`, `dense_1`, ...) follow this order, so it must be Keras' own
+    whatever order the model lists its layers in.
+    """
+    from lamina.layers.layer import Layer
+
+    input_ids = {id(x) for x in model._graph_inputs}
+    finished, in_progress, post_order, first_seen = set(), set(), [], {}
+
+    def visit(tensor):
+        history = tensor._keras_history
+        if history is None:
+            return
+        operation = history.operation
+        node = operation._inbound_nodes[history.node_index]
+        if id(node) in finished or id(node) in in_progress:
+            return
+        if not node.is_input and id(tensor) in input_ids:
+            finished.add(id(node))
+            return
+        first_seen.setdefault(id(operation), (len(first_seen), operation))
+        in_progress.add(id(node))
+        if not node.is_input:
+            for parent_tensor in node.input_tensors:
+                visit(parent_tensor)
+        in_progress.discard(id(node))
+        finished.add(id(node))
+        post_order.append(node)
+
+    for output in model._graph_outputs:
+        visit(output)
+    in_graph = {id(node) for node in post_order}
+    node_depth, operation_depth = {}, {}
+    for node in reversed(post_order):
+        depth = node_depth.setdefault(id(node), 0)
+        depth = max(depth, operation_depth.get(id(node.operation), 0))
+        operation_depth[id(node.operation)] = depth
+        node_depth[id(node)] = depth
+        for parent in node.parent_nodes:
+            if id(parent) in in_graph:
+                node_depth[id(parent)] = max(depth + 1, node_depth.get(id(parent), 0))
+    for x in model._graph_inputs:
+        operation = x._keras_history.operation
+        if id(operation) not in operation_depth:
+            operation_depth[id(operation)] = 0
+            first_seen[id(operation)] = (-1, operation)
+    ordered = sorted(first_seen.values(),
+                     key=lambda item: (-operation_depth[id(item[1])], item[0]))
+    return [operation for _, operation in ordered if isinstance(operation, Layer)]
+
+
 def _name_key(name):
     # Public attributes first, as Keras orders them.
     return "~" + name if name.startswith("_") else name
@@ -121,8 +181,10 @@ def walk(model, include_optimizer=True):
             return
         kind = _kind(obj)
         children = []
-        if kind in ("Sequential", "Functional"):
+        if kind == "Sequential":
             children.append(("layers", obj.layers))
+        elif kind == "Functional":
+            children.append(("layers", _functional_layers(obj)))
         skip = _base_attrs() | _CONTAINER_ATTRS.get(kind, set())
         for attr in sorted(_candidate_attrs(obj), key=_name_key):
             if attr.startswith("__") or attr in skip:

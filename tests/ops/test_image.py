@@ -629,6 +629,8 @@ def test_ssim_identical_is_one_and_errors():
         image.ssim(a, a[:, :16])
     with pytest.raises(ValueError, match="expected `image2` of rank 3"):
         image.ssim(a, a[0, 0])
+    with pytest.raises(ValueError, match="at least `filter_size` pixels high and wide"):
+        image.ssim(a[:, :8], a[:, :8], data_format="channels_last")
 
 
 @pytest.mark.parametrize("data_format", FORMATS)
