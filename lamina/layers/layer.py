@@ -571,8 +571,15 @@ class Layer(Operation):
             assert_input_compatibility(self.input_spec, args[0], self.name)
             if self._call_has_mask and kwargs.get("mask") is None:
                 kwargs.pop("mask", None)
-            with backend.name_scope(self.name, caller=self):
-                outputs = self.call(*args, **kwargs)
+            policy = self._dtype_policy
+            previous_autocast = global_state.get_global_attribute("autocast_dtype")
+            if self.autocast and policy.compute_dtype != policy.variable_dtype:
+                global_state.set_global_attribute("autocast_dtype", policy.compute_dtype)
+            try:
+                with backend.name_scope(self.name, caller=self):
+                    outputs = self.call(*args, **kwargs)
+            finally:
+                global_state.set_global_attribute("autocast_dtype", previous_autocast)
             if self.activity_regularizer is not None:
                 for output in tree.flatten(outputs):
                     self.add_loss(self.activity_regularizer(output))

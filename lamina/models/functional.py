@@ -302,9 +302,14 @@ def functional_get_config(model):
             continue
         seen.add(id(operation))
         if isinstance(operation, FunctionOperation):
-            entry = {"module": "lamina.ops", "class_name": "LaminaOp",
-                     "config": {"name": operation.name, "function": operation._compute.__name__},
-                     "registered_name": "LaminaOp"}
+            # Keras' operation-class format (saving/serialization_lib), readable by Keras 3.
+            from lamina.saving.serialization_lib import serialize_operation_node
+
+            entry, call_args, call_kwargs = serialize_operation_node(operation, node)
+            entry["name"] = operation.name
+            entry["inbound_nodes"] = [{"args": encode(call_args), "kwargs": encode(call_kwargs)}]
+            layer_configs.append(entry)
+            continue
         else:
             entry = serialize_keras_object(operation)
         entry["name"] = operation.name

@@ -12,6 +12,7 @@ import datetime
 import io
 import json
 import os
+import tempfile
 import zipfile
 
 from lamina.saving import object_registration, weights_io
@@ -19,6 +20,7 @@ from lamina.saving import object_registration, weights_io
 CONFIG = "config.json"
 METADATA = "metadata.json"
 WEIGHTS = "model.weights.h5"
+ASSETS = "assets"
 # The Keras version whose format lamina writes (Keras reads files of the same major version).
 KERAS_FORMAT_VERSION = "3.8.0"
 _MAX_MEMBERS = 10_000
@@ -48,14 +50,67 @@ def save(model, filepath, overwrite=True):
     with h5py.File(buffer, "w") as handle:
         weights_io.write_model_weights(model, handle)
     weights_bytes = buffer.getvalue()
+    assets = _collect_assets(model)
 
     def write(tmp):
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_STORED) as archive:
             archive.writestr(METADATA, json.dumps(metadata))
             archive.writestr(CONFIG, config_bytes)
             archive.writestr(WEIGHTS, weights_bytes)
+            for name, data in assets:
+                archive.writestr(name, data)
 
     weights_io._atomic_write(filepath, write)
+
+
+def _collect_assets(model):
+    """`[(member name, bytes)]` of the files layers write with `save_assets` (vocabularies),
+    under `assets/<the layer's weights path>/`, as Keras lays them out."""
+    out = []
+    for entry in weights_io.walk(model):
+        if not hasattr(entry.obj, "save_assets"):
+            continue
+        with tempfile.TemporaryDirectory() as directory:
+            entry.obj.save_assets(directory)
+            for root, _, files in sorted(os.walk(directory)):
+                for file in sorted(files):
+                    full = os.path.join(root, file)
+                    relative = os.path.relpath(full, directory).replace(os.sep, "/")
+                    prefix = f"{ASSETS}/{entry.path}" if entry.path else ASSETS
+                    with open(full, "rb") as handle:
+                        out.append((f"{prefix}/{relative}", handle.read()))
+    return out
+
+
+def _load_assets(model, assets):
+    """Gives each layer with `load_assets` a folder holding its files from the archive."""
+    if not assets:
+        return
+    for entry in weights_io.walk(model):
+        if not hasattr(entry.obj, "load_assets"):
+            continue
+        prefix = (f"{ASSETS}/{entry.path}" if entry.path else ASSETS) + "/"
+        own = {name[len(prefix):]: data for name, data in assets.items()
+               if name.startswith(prefix) and "/" not in name[len(prefix):]}
+        if not own:
+            continue
+        with tempfile.TemporaryDirectory() as directory:
+            for name, data in own.items():
+                with open(os.path.join(directory, name), "wb") as handle:
+                    handle.write(data)
+            entry.obj.load_assets(directory)
+
+
+def _read_assets(archive):
+    assets, total = {}, 0
+    for info in archive.infolist():
+        if not info.filename.startswith(ASSETS + "/") or info.is_dir():
+            continue
+        total += info.file_size
+        if total > _MAX_MEMBER_BYTES:
+            raise ValueError(f"Invalid .keras file: its assets exceed {_MAX_MEMBER_BYTES} bytes.")
+        assets[info.filename] = _read_member(archive, info.filename, _MAX_MEMBER_BYTES)
+    return assets
 
 
 def _check_members(archive):
@@ -144,6 +199,7 @@ def load(filepath, custom_objects=None, compile=True, safe_mode=True):
                 if METADATA in archive.namelist():
                     _read_json(archive, METADATA, _MAX_METADATA_BYTES)
                 weights_bytes = _read_member(archive, WEIGHTS, _MAX_MEMBER_BYTES)
+                assets = _read_assets(archive)
         except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError,
                 NotImplementedError, RuntimeError) as error:
             raise ValueError(f"Invalid .keras file {filepath}: the zip cannot be read "
@@ -172,9 +228,10 @@ def load(filepath, custom_objects=None, compile=True, safe_mode=True):
         try:
             with h5py.File(io.BytesIO(weights_bytes), "r") as handle:
                 weights_io.read_weights_h5(weights_io.collect(model), handle, owner=model.name)
+            _load_assets(model, assets)
         except (ValueError, TypeError):
             raise
         except Exception as error:
-            raise ValueError(f"Invalid .keras file {filepath}: {WEIGHTS} cannot be read "
-                             f"({type(error).__name__}: {error}).") from error
+            raise ValueError(f"Invalid .keras file {filepath}: its weights or assets cannot be "
+                             f"read ({type(error).__name__}: {error}).") from error
     return model

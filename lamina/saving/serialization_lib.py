@@ -224,6 +224,63 @@ class KerasOperationCall:
         return self.function(*args, **{**self.options, **kwargs})
 
 
+# Arguments of ops that Keras' operation classes take in `call` (tensors, or values standing
+# in for tensors, such as the 1.0 of `x + 1.0`); all other arguments go to the constructor.
+_OPERATION_CALL_ARGUMENTS = {
+    "x", "x1", "x2", "y", "a", "b", "xs", "inputs", "condition", "indices", "values",
+    "updates", "target", "output", "query", "key", "value", "mask", "arr", "condlist",
+    "choicelist", "elements", "test_elements", "sequence", "logits", "labels", "weights",
+    "bias", "kernel", "predictions", "targets", "images", "image", "start", "stop", "step",
+}
+
+
+def serialize_operation_node(operation, node):
+    """A functional graph's op node in Keras 3's format.
+
+    Keras records `ops.sum(x, axis=1)` as the operation class `Sum` (module
+    `keras.src.ops.numpy`, config `{"name": ..., "axis": 1}`) called on `x`. Returns
+    `(entry, call_args, call_kwargs)`: the layer-list entry without `name`/`inbound_nodes`,
+    and the arguments the node passes to the operation's call.
+    """
+    from lamina.backend import KerasTensor
+    from lamina import tree
+
+    function, namespace = None, None
+    for ns, names in sorted(api_export.REGISTRY.items()):
+        if not ns.startswith("lamina.ops"):
+            continue
+        candidate = names.get(operation._compute.__name__)
+        if candidate is not None and getattr(candidate, "compute", None) is operation._compute:
+            function = candidate
+            if namespace is None or (namespace == "lamina.ops" and ns != "lamina.ops"):
+                namespace = ns
+    if function is None:
+        raise TypeError(f"Cannot serialize the op {operation.name!r}: it is not a public "
+                        "lamina op.")
+    family = namespace.split(".")[2] if namespace.count(".") >= 2 else "numpy"
+    bound = inspect.signature(function).bind(*node.call_args, **node.call_kwargs)
+    call_args, options = [], {"name": operation.name}
+    in_call = True
+    for name, value in bound.arguments.items():
+        parameter = bound.signature.parameters[name]
+        has_tensor = any(isinstance(t, KerasTensor) for t in tree.flatten(value)) \
+            if isinstance(value, (list, tuple, dict)) else isinstance(value, KerasTensor)
+        if parameter.kind == parameter.VAR_POSITIONAL:
+            call_args.extend(value)
+        elif in_call and (has_tensor or name in _OPERATION_CALL_ARGUMENTS):
+            call_args.append(value)
+        else:
+            in_call = False
+            if has_tensor:
+                raise TypeError(f"Cannot serialize the op {operation.name!r}: its argument "
+                                f"{name!r} is a tensor after non-tensor arguments.")
+            options[name] = serialize_keras_object(value)
+    class_name = "".join(part[:1].upper() + part[1:] for part in function.__name__.split("_"))
+    entry = {"module": f"keras.src.ops.{family}", "class_name": class_name,
+             "config": options, "registered_name": class_name}
+    return entry, call_args, {}
+
+
 def _refuse_lambda(inner):
     if isinstance(inner, dict) and "code" in inner:
         what = "Python bytecode (marshal)"

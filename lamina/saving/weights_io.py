@@ -56,6 +56,12 @@ def _is_layer(value):
     return isinstance(value, Layer)
 
 
+def _is_model(value):
+    from lamina.models.model import Model
+
+    return isinstance(value, Model)
+
+
 def _is_optimizer(value):
     from lamina.optimizers.base_optimizer import Optimizer
 
@@ -158,10 +164,11 @@ def _unique(base, used):
 class _Entry:
     """One saved object: its group path, its name and its own variables."""
 
-    def __init__(self, path, name, variables):
+    def __init__(self, path, name, variables, obj=None):
         self.path = path
         self.name = name
         self.variables = variables
+        self.obj = obj
 
     @property
     def vars_path(self):
@@ -176,7 +183,7 @@ def walk(model, include_optimizer=True):
         if id(obj) in visited:
             return
         visited.add(id(obj))
-        entries.append(_Entry(path, getattr(obj, "name", None), _own_variables(obj)))
+        entries.append(_Entry(path, getattr(obj, "name", None), _own_variables(obj), obj))
         if _is_optimizer(obj):
             return
         kind = _kind(obj)
@@ -186,7 +193,13 @@ def walk(model, include_optimizer=True):
         elif kind == "Functional":
             children.append(("layers", _functional_layers(obj)))
         skip = _base_attrs() | _CONTAINER_ATTRS.get(kind, set())
-        for attr in sorted(_candidate_attrs(obj), key=_name_key):
+        candidates = _candidate_attrs(obj)
+        if kind == "Layer" and _is_model(obj):
+            # A subclassed model's `layers` is walked in its alphabetical turn, as in Keras:
+            # a sublayer whose attribute sorts after "layers" is keyed `layers/<class>`.
+            skip = skip - {"layers"}
+            candidates.add("layers")
+        for attr in sorted(candidates, key=_name_key):
             if attr.startswith("__") or attr in skip:
                 continue
             try:

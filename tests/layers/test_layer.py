@@ -144,3 +144,16 @@ def test_training_flag_reaches_nested_layers():
     outer(np.ones((1,)), training=True)
     outer(np.ones((1,)))
     assert seen == [True, None]
+
+
+def test_mixed_precision_computes_in_half_and_keeps_float32_weights():
+    layer = layers.Dense(3, dtype="mixed_float16")
+    out = layer(np.ones((2, 4), "float32"))
+    assert lamina.backend.standardize_dtype(out.dtype) == "float16"
+    assert layer.kernel.dtype == "float32"
+    assert layers.Dense(3, dtype="mixed_float16")(lamina.Input((4,))).dtype == "float16"
+
+
+def test_auto_names_follow_keras_snake_case():
+    assert layers.Conv2D(1, 1).name == "conv2d" if hasattr(layers, "Conv2D") else True
+    assert layers.EinsumDense("ab,bc->ac", 2).name == "einsum_dense"

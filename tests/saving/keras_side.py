@@ -39,6 +39,26 @@ class ScaledDense(layers.Layer):
         return {**super().get_config(), "units": self.units}
 
 
+class Subclassed(keras.Model):
+    """Sublayers in attributes sorting before and after "layers", and in a list."""
+
+    def __init__(self):
+        super().__init__()
+        self.alpha = layers.Dense(3, activation="relu")
+        self.zeta = layers.Dense(2)
+        self.blocks = [layers.Dense(3), layers.BatchNormalization()]
+
+    def call(self, x):
+        return self.zeta(self.blocks[1](self.blocks[0](self.alpha(x))))
+
+
+def build_subclassed():
+    model = Subclassed()
+    x = np.random.default_rng(3).normal(size=(5, 4)).astype("float32")
+    model(x)
+    return model, x
+
+
 def randomize(model, seed=0):
     rng = np.random.default_rng(seed)
     model.set_weights([rng.uniform(0.1, 0.9, size=w.shape).astype(w.dtype)
@@ -59,6 +79,13 @@ def build(case):
         h = h * 2.0
         out = layers.Dense(2)(h)
         model = keras.Model(inp, out)
+        x = rng.normal(size=(6, 4)).astype("float32")
+    elif case == "functional_ops":
+        inp = keras.Input((4,), name="values")
+        total = ops.sum(inp, axis=1, keepdims=True)
+        joined = ops.tanh(ops.concatenate([total, inp * 0.5], axis=-1))
+        out = ops.mean(ops.reshape(joined, (-1, 5, 1)), axis=1)
+        model = keras.Model(inp, layers.Dense(2)(out))
         x = rng.normal(size=(6, 4)).astype("float32")
     elif case == "functional_two_outputs":
         inp = keras.Input((4,), name="features")
@@ -97,7 +124,8 @@ def build(case):
     return model, x
 
 
-CASES = ["sequential_dense", "functional_dense_ops", "functional_two_outputs", "embedding",
+CASES = ["sequential_dense", "functional_dense_ops", "functional_ops",
+         "functional_two_outputs", "embedding",
          "custom_layer", "nested_sequential", "conv_batchnorm", "lstm", "multi_head_attention"]
 
 
@@ -120,6 +148,10 @@ def save_all(directory):
         if case == "sequential_dense":
             np.save(os.path.join(directory, f"{case}.optimizer.npy"),
                     np.array([np.asarray(v).sum() for v in model.optimizer.variables]))
+    model, x = build_subclassed()
+    randomize(model, seed=4)
+    model.save_weights(os.path.join(directory, "subclassed.weights.h5"))
+    np.savez(os.path.join(directory, "subclassed.npz"), x=x, y0=model.predict(x, verbose=0))
     model, _ = build("sequential_dense")
     randomize(model, seed=5)
     model.save_weights(os.path.join(directory, "weights_only.weights.h5"))
@@ -141,9 +173,21 @@ def load_all(directory):
                 predictions = [predictions]
             np.savez(os.path.join(directory, f"{case}.out.npz"),
                      **{f"y{i}": p for i, p in enumerate(predictions)})
+            optimizer = getattr(model, "optimizer", None)
+            if optimizer is not None and optimizer.variables:
+                np.save(os.path.join(directory, f"{case}.optimizer.npy"),
+                        np.array([np.asarray(v).sum() for v in optimizer.variables]))
             report[case] = "ok"
         except Exception as error:  # reported to the test, which fails with the message
             report[case] = f"{type(error).__name__}: {error}"[:2000]
+    if os.path.exists(os.path.join(directory, "subclassed.weights.h5")):
+        try:
+            model, x = build_subclassed()
+            model.load_weights(os.path.join(directory, "subclassed.weights.h5"))
+            np.save(os.path.join(directory, "subclassed.out.npy"), model.predict(x, verbose=0))
+            report["subclassed"] = "ok"
+        except Exception as error:
+            report["subclassed"] = f"{type(error).__name__}: {error}"[:2000]
     with open(os.path.join(directory, "report.json"), "w") as handle:
         json.dump(report, handle)
 

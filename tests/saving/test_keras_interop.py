@@ -18,6 +18,9 @@ import pytest
 import lamina
 from lamina import layers, ops
 
+from tests.conftest import BACKEND, TRAINING_BACKENDS
+
+BACKEND_TRAINS = BACKEND in TRAINING_BACKENDS
 HERE = os.path.dirname(os.path.abspath(__file__))
 KERAS_SIDE = os.path.join(HERE, "keras_side.py")
 
@@ -57,6 +60,26 @@ class ScaledDense(layers.Layer):
         return {**super().get_config(), "units": self.units}
 
 
+class Subclassed(lamina.Model):
+    """The lamina twin of keras_side.Subclassed."""
+
+    def __init__(self):
+        super().__init__()
+        self.alpha = layers.Dense(3, activation="relu")
+        self.zeta = layers.Dense(2)
+        self.blocks = [layers.Dense(3), layers.BatchNormalization()]
+
+    def call(self, x):
+        return self.zeta(self.blocks[1](self.blocks[0](self.alpha(x))))
+
+
+def build_subclassed():
+    model = Subclassed()
+    x = np.random.default_rng(3).normal(size=(5, 4)).astype("float32")
+    model(x)
+    return model, x
+
+
 def needs(*names):
     missing = [n for n in names if not hasattr(lamina.layers, n)]
     if missing:
@@ -66,7 +89,8 @@ def needs(*names):
 REQUIRED = {"conv_batchnorm": ("Conv2D", "BatchNormalization", "Flatten"),
             "lstm": ("LSTM",), "multi_head_attention": ("MultiHeadAttention",),
             "embedding": ("Embedding", "Flatten")}
-CASES = ["sequential_dense", "functional_dense_ops", "functional_two_outputs", "embedding",
+CASES = ["sequential_dense", "functional_dense_ops", "functional_ops",
+         "functional_two_outputs", "embedding",
          "custom_layer", "nested_sequential", "conv_batchnorm", "lstm", "multi_head_attention"]
 
 
@@ -83,6 +107,13 @@ def build_lamina(case):
         h = ops.add(h, 1.0)
         h = h * 2.0
         model = lamina.Model(inp, layers.Dense(2)(h))
+        x = rng.normal(size=(6, 4)).astype("float32")
+    elif case == "functional_ops":
+        inp = lamina.Input((4,), name="values")
+        total = ops.sum(inp, axis=1, keepdims=True)
+        joined = ops.tanh(ops.concatenate([total, inp * 0.5], axis=-1))
+        out = ops.mean(ops.reshape(joined, (-1, 5, 1)), axis=1)
+        model = lamina.Model(inp, layers.Dense(2)(out))
         x = rng.normal(size=(6, 4)).astype("float32")
     elif case == "functional_two_outputs":
         inp = lamina.Input((4,), name="features")
@@ -147,9 +178,20 @@ def keras_loads_lamina_files(tmp_path_factory):
         if case == "sequential_dense":
             model.compile(optimizer="adam", loss="categorical_crossentropy",
                           metrics=["accuracy"])
+            if BACKEND_TRAINS:
+                y = np.eye(3, dtype="float32")[np.arange(len(x)) % 3]
+                model.fit(x, y, epochs=2, batch_size=3, verbose=0)
+                expected["optimizer"] = np.array(
+                    [np.asarray(v.value).sum() for v in model.optimizer.variables])
         model.save(directory / f"{case}.keras")
         np.save(directory / f"{case}.x.npy", x)
         expected[case] = as_list(model.predict(x, verbose=0))
+    subclassed, x = build_subclassed()
+    rng = np.random.default_rng(8)
+    subclassed.set_weights([rng.uniform(0.1, 0.9, size=w.shape).astype(w.dtype)
+                            for w in subclassed.get_weights()])
+    subclassed.save_weights(directory / "subclassed.weights.h5")
+    expected["subclassed"] = [subclassed.predict(x, verbose=0)]
     run_keras("load", directory)
     report = json.loads((directory / "report.json").read_text())
     return directory, expected, report
@@ -177,6 +219,18 @@ def test_lamina_saved_model_loads_in_keras(keras_loads_lamina_files, case):
         np.testing.assert_allclose(out[f"y{i}"], np.asarray(value), rtol=1e-5, atol=1e-5)
 
 
+def test_subclassed_model_weights_move_both_ways(keras_files, keras_loads_lamina_files):
+    model, _ = build_subclassed()
+    model.load_weights(keras_files / "subclassed.weights.h5")
+    data = np.load(keras_files / "subclassed.npz")
+    np.testing.assert_allclose(model.predict(data["x"], verbose=0), data["y0"], rtol=1e-5,
+                               atol=1e-5)
+    directory, expected, report = keras_loads_lamina_files
+    assert report["subclassed"] == "ok", report["subclassed"]
+    np.testing.assert_allclose(np.load(directory / "subclassed.out.npy"),
+                               expected["subclassed"][0], rtol=1e-5, atol=1e-5)
+
+
 def test_keras_compile_state_and_optimizer_variables_restored(keras_files):
     model = lamina.models.load_model(keras_files / "sequential_dense.keras")
     assert model.compiled
@@ -187,6 +241,15 @@ def test_keras_compile_state_and_optimizer_variables_restored(keras_files):
     assert len(ours) == len(sums)
     np.testing.assert_allclose(ours, sums, rtol=1e-5)
     assert int(np.asarray(model.optimizer.iterations.value)) == 4
+
+
+@pytest.mark.skipif(not BACKEND_TRAINS, reason=f"the {BACKEND} backend does not train")
+def test_lamina_optimizer_state_loads_in_keras(keras_loads_lamina_files):
+    directory, expected, report = keras_loads_lamina_files
+    assert report["sequential_dense"] == "ok", report["sequential_dense"]
+    theirs = np.load(directory / "sequential_dense.optimizer.npy")
+    assert len(theirs) == len(expected["optimizer"])
+    np.testing.assert_allclose(theirs, expected["optimizer"], rtol=1e-5)
 
 
 def test_keras_weights_file_loads_into_lamina_model(keras_files):

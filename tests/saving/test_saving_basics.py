@@ -30,7 +30,7 @@ def test_keras_file_layout_and_round_trip(tmp_path):
         config = json.loads(archive.read("config.json"))
     assert config["class_name"] == "Functional"
     assert [l["class_name"] for l in config["config"]["layers"]] == [
-        "InputLayer", "Dense", "LaminaOp", "Dense"]
+        "InputLayer", "Dense", "Add", "Dense"]
     loaded = lamina.models.load_model(path)
     np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0),
                                rtol=1e-6)
@@ -116,3 +116,33 @@ def test_training_resumes_exactly_after_save_and_load(tmp_path):
     resumed.fit(x, y, epochs=2, batch_size=8, shuffle=False, verbose=0)
     for a, b in zip(resumed.get_weights(), straight.get_weights()):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_layer_assets_travel_in_the_archive(tmp_path):
+    if not hasattr(layers, "StringLookup"):
+        pytest.skip("lamina.layers has no StringLookup yet")
+    lookup = layers.StringLookup()
+    lookup.adapt(np.array(["a", "b", "b", "c"]))
+    inp = lamina.Input((2,), dtype="string")
+    model = lamina.Model(inp, lookup(inp))
+    model.save(tmp_path / "m.keras")
+    with zipfile.ZipFile(tmp_path / "m.keras") as archive:
+        assert "assets/layers/string_lookup/vocabulary.txt" in archive.namelist()
+    loaded = lamina.models.load_model(tmp_path / "m.keras")
+    assert loaded.layers[1].get_vocabulary() == lookup.get_vocabulary()
+
+
+def test_weights_file_layout_is_keras(tmp_path):
+    import h5py
+
+    inp = lamina.Input((3,), name="x")
+    model = lamina.Model(inp, layers.Dense(1, name="out")(layers.Dense(2)(inp)))
+    model.save_weights(tmp_path / "w.weights.h5")
+    names = []
+    with h5py.File(tmp_path / "w.weights.h5") as handle:
+        handle.visit(names.append)
+        assert handle["layers/dense_1/vars"].attrs["name"] == "out"
+    assert sorted(names) == [
+        "layers", "layers/dense", "layers/dense/vars", "layers/dense/vars/0",
+        "layers/dense/vars/1", "layers/dense_1", "layers/dense_1/vars", "layers/dense_1/vars/0",
+        "layers/dense_1/vars/1", "layers/input_layer", "layers/input_layer/vars", "vars"]

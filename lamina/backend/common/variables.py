@@ -106,11 +106,21 @@ class Variable:
     def value(self):
         """The current value (the stateless scope's value when one maps this variable)."""
         scope = get_stateless_scope()
+        value = self._value
         if scope is not None:
             mapped = scope.get_current_value(self)
             if mapped is not None:
-                return mapped
-        return self._value
+                value = mapped
+        if self._autocast:
+            # Inside a layer's call under mixed precision, float variables are read in the
+            # layer's compute dtype.
+            autocast_dtype = global_state.get_global_attribute("autocast_dtype")
+            if autocast_dtype is not None and autocast_dtype != self._dtype and (
+                    self._dtype in dtypes.FLOAT_TYPES):
+                from lamina.backend import active
+
+                return active.core.cast(value, autocast_dtype)
+        return value
 
     def numpy(self):
         return np.array(self.value)
@@ -154,6 +164,11 @@ class Variable:
 
     @property
     def dtype(self):
+        """The variable's dtype; inside a mixed-precision layer call, the dtype it is read in."""
+        if self._autocast and self._dtype in dtypes.FLOAT_TYPES:
+            autocast_dtype = global_state.get_global_attribute("autocast_dtype")
+            if autocast_dtype is not None:
+                return autocast_dtype
         return self._dtype
 
     @property

@@ -26,8 +26,22 @@ def resize(images, size, interpolation="bilinear", antialias=False, data_format=
         output_shape[-3], output_shape[-2] = size
     else:
         output_shape[-2], output_shape[-1] = size
-    return jax.image.resize(images, tuple(output_shape), method=interpolation,
-                            antialias=antialias)
+    if interpolation == "nearest":
+        return jax.image.resize(images, tuple(output_shape), method="nearest")
+    # jax.image.resize with the scales as float32 arrays, so that the weights are computed in
+    # float32 (not float64 under x64), as Keras computes them.
+    spatial_dims = tuple(d for d in range(images.ndim) if images.shape[d] != output_shape[d])
+    if not spatial_dims:
+        return images
+    factor_dtype = jnp.float64 if images.dtype == jnp.float64 else jnp.float32
+    scale = jnp.asarray(
+        [output_shape[d] / images.shape[d] if images.shape[d] else 1.0 for d in spatial_dims],
+        factor_dtype,
+    )
+    translation = jnp.zeros(len(spatial_dims), factor_dtype)
+    return jax.image.scale_and_translate(
+        images, tuple(output_shape), spatial_dims, scale, translation, interpolation, antialias
+    )
 
 
 def scale_and_translate(images, output_shape, scale, translation, spatial_dims, method,

@@ -664,13 +664,16 @@ class Equalization(_ColorLayer):
     def _equalize(self, channel):
         bins = self.bins
         indices = ops.clip(ops.cast(channel * (bins - 1) / 255.0, "int32"), 0, bins - 1)
-        histogram = ops.bincount(ops.reshape(indices, (-1,)), minlength=bins)
-        cdf = ops.cumsum(histogram)
+        # cdf[k] = how many values fall in bins 0..k; counted on sorted indices because
+        # `ops.bincount` needs concrete values under jit.
+        ordered = ops.sort(ops.reshape(indices, (-1,)))
+        cdf = ops.searchsorted(ordered, ops.arange(bins, dtype="int32"), side="right")
+        histogram = cdf - ops.concatenate([ops.zeros((1,), dtype=cdf.dtype), cdf[:-1]])
         cdf_min = ops.take(cdf, ops.argmax(cdf > 0))
         denominator = cdf[-1] - cdf_min
         denominator = ops.where(denominator == 0, 1, denominator)
-        lookup = ops.cast(cdf - cdf_min, self.compute_dtype) * 255.0 / ops.cast(
-            denominator, self.compute_dtype)
+        lookup = ops.cast(ops.true_divide((cdf - cdf_min) * 255, denominator),
+                          self.compute_dtype)
         lookup = ops.clip(ops.round(lookup), 0, 255)
         positions = ops.cast(ops.clip(channel / 255.0 * (bins - 1), 0, bins - 1), "int32")
         equalized = ops.take(lookup, positions)

@@ -297,7 +297,8 @@ class RandomShear(_AffineLayer):
         if isinstance(factor, (int, float)) and not isinstance(factor, bool):
             factor_pair("RandomShear", factor, name, (0.0, 1.0))
             return (-abs(factor), abs(factor))
-        return factor_pair("RandomShear", factor, name, (0.0, 1.0))
+        # Pairs may be negative so that `get_config()` output (e.g. (-0.3, 0.3)) round-trips.
+        return factor_pair("RandomShear", factor, name, (-1.0, 1.0))
 
     def get_random_transformation(self, images, training=True, seed=None):
         if not training:
@@ -467,9 +468,10 @@ class RandomElasticTransform(_GeometricLayer):
     """Deforms images with a random smooth displacement field in training.
 
     The displacement has scale `0.1 * s * max(height, width)` and smoothness
-    `0.05 * s * min(height, width)`, with `s` drawn from `scale` once per call. The strength
-    is a Python number for the underlying op, so a non-constant `scale` range works eagerly
-    but not inside a compiled (jit) function.
+    `0.05 * s * min(height, width)`, with `s` drawn from `scale` once per call. A constant
+    `scale` range uses `ops.image.elastic_transform`; otherwise `s` is a tensor (jit-friendly)
+    and the field is smoothed with a kernel sized for the largest `s`, so its tails differ
+    slightly from the op's.
 
     Args:
         factor: a number or a pair in [0, 1]: the probability of deforming each image.
@@ -515,21 +517,57 @@ class RandomElasticTransform(_GeometricLayer):
         return {"apply_transform": apply, "distortion_factor": strength, "seed": seed}
 
     def _transform(self, images, transformation, interpolation):
+        height, width = self._image_size(images)
         if self.scale[0] == self.scale[1]:
             strength = float(self.scale[0])
+            deformed = ops.image.elastic_transform(
+                images, alpha=max(height, width) * 0.1 * strength,
+                sigma=min(height, width) * 0.05 * strength, interpolation=interpolation,
+                fill_mode=self.fill_mode, fill_value=self.fill_value,
+                seed=transformation["seed"], data_format=self.data_format)
         else:
-            strength = float(ops.convert_to_numpy(transformation["distortion_factor"]))
-        height, width = self._image_size(images)
-        alpha = max(height, width) * 0.1 * strength
-        sigma = min(height, width) * 0.05 * strength
-        deformed = ops.image.elastic_transform(
-            images, alpha=alpha, sigma=sigma, interpolation=interpolation,
-            fill_mode=self.fill_mode, fill_value=self.fill_value, seed=transformation["seed"],
-            data_format=self.data_format)
+            deformed = self._deform(images, transformation["distortion_factor"],
+                                    transformation["seed"], interpolation)
         images = ops.where(transformation["apply_transform"][:, None, None, None], deformed,
                            images)
         return ops.cast(ops.clip(images, self.value_range[0], self.value_range[1]),
                         self.compute_dtype)
+
+    def _deform(self, images, strength, seed, interpolation):
+        """The elastic warp with a tensor `strength`, composed from ops."""
+        if self.data_format == "channels_first":
+            images = ops.transpose(images, (0, 2, 3, 1))
+        batch, height, width, channels = ops.shape(images)
+        dtype = self.compute_dtype
+        strength = ops.cast(strength, dtype)
+        alpha = max(height, width) * 0.1 * strength
+        sigma = min(height, width) * 0.05 * strength + 1e-6
+        kernel = int(6 * min(height, width) * 0.05 * self.scale[1]) | 1
+
+        def field():
+            noise = random.normal((batch, height, width, 1), dtype=dtype, seed=seed) * sigma
+            smooth = ops.image.gaussian_blur(noise, (kernel, kernel), ops.stack([sigma, sigma]),
+                                             data_format="channels_last")
+            return alpha * smooth
+
+        shift_x, shift_y = field(), field()
+        coordinates = [
+            ops.broadcast_to(ops.reshape(ops.arange(batch, dtype=dtype), (-1, 1, 1, 1)),
+                             (batch, height, width, channels)),
+            ops.broadcast_to(ops.reshape(ops.arange(height, dtype=dtype), (1, -1, 1, 1))
+                             + shift_y, (batch, height, width, channels)),
+            ops.broadcast_to(ops.reshape(ops.arange(width, dtype=dtype), (1, 1, -1, 1))
+                             + shift_x, (batch, height, width, channels)),
+            ops.broadcast_to(ops.reshape(ops.arange(channels, dtype=dtype), (1, 1, 1, -1)),
+                             (batch, height, width, channels)),
+        ]
+        order = 0 if interpolation == "nearest" else 1
+        deformed = ops.image.map_coordinates(images, coordinates, order,
+                                             fill_mode=self.fill_mode,
+                                             fill_value=self.fill_value)
+        if self.data_format == "channels_first":
+            deformed = ops.transpose(deformed, (0, 3, 1, 2))
+        return deformed
 
     def get_config(self):
         return {**super().get_config(), "factor": self.factor, "scale": self.scale,

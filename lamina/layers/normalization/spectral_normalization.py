@@ -2,12 +2,12 @@
 
 from lamina import initializers, ops
 from lamina.api_export import export
-from lamina.layers.layer import InputSpec, Layer
-from lamina.saving.serialization_lib import deserialize_keras_object, serialize_keras_object
+from lamina.layers.layer import InputSpec
+from lamina.layers.rnn.time_distributed import Wrapper
 
 
 @export("lamina.layers.SpectralNormalization")
-class SpectralNormalization(Layer):
+class SpectralNormalization(Wrapper):
     """Wraps a layer with a `kernel` (or `embeddings`) and, in training, replaces it by
     `kernel / sigma`, `sigma` its spectral norm estimated by power iteration (Miyato et al.,
     2018).
@@ -26,23 +26,16 @@ class SpectralNormalization(Layer):
     """
 
     def __init__(self, layer, power_iterations=1, **kwargs):
-        if not isinstance(layer, Layer):
-            raise ValueError(
-                f"Layer {layer} supplied to SpectralNormalization isn't a supported layer type. "
-                "Please ensure wrapped layer is a valid lamina layer."
-            )
-        super().__init__(**kwargs)
+        super().__init__(layer, **kwargs)
         if power_iterations <= 0:
             raise ValueError(
                 "`power_iterations` should be greater than zero. Received: "
                 f"`power_iterations={power_iterations}`"
             )
-        self.layer = layer
         self.power_iterations = power_iterations
 
     def build(self, input_shape):
-        if not self.layer.built:
-            self.layer.build_from_config({"input_shape": tuple(input_shape)})
+        super().build(tuple(input_shape))
         self.input_spec = InputSpec(min_ndim=1, axes={-1: input_shape[-1]})
         if getattr(self.layer, "kernel", None) is not None:
             self.kernel = self.layer.kernel
@@ -88,12 +81,5 @@ class SpectralNormalization(Layer):
         return self.layer.compute_output_shape(input_shape)
 
     def get_config(self):
-        return {**super().get_config(), "layer": serialize_keras_object(self.layer),
-                "power_iterations": self.power_iterations}
-
-    @classmethod
-    def from_config(cls, config, custom_objects=None):
-        config = dict(config)
-        layer = deserialize_keras_object(config.pop("layer"), custom_objects=custom_objects)
-        return cls(layer, **config)
+        return {**super().get_config(), "power_iterations": self.power_iterations}
 

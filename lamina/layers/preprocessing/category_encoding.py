@@ -22,7 +22,10 @@ class CategoryEncoding(Layer):
         count_weights: with "count", weights added instead of 1 per occurrence.
 
     Example:
-    >>> CategoryEncoding(4, output_mode="one_hot")(np.array([3, 2, 0, 1]))
+    >>> np.asarray(CategoryEncoding(4, output_mode="one_hot")(np.array([3, 1]))).tolist()
+    [[0.0, 0.0, 0.0, 1.0], [0.0, 1.0, 0.0, 0.0]]
+    >>> np.asarray(CategoryEncoding(4)(np.array([[0, 1], [3, 3]]))).tolist()
+    [[1.0, 1.0, 0.0, 0.0], [0.0, 0.0, 0.0, 1.0]]
     """
 
     def __init__(self, num_tokens=None, output_mode="multi_hot", sparse=False, **kwargs):

@@ -48,7 +48,8 @@ class Discretization(Layer):
         sparse: must be False.
 
     Example:
-    >>> Discretization(bin_boundaries=[0.0, 1.0, 2.0])(np.array([[-1.5, 1.0, 3.4, 0.5]]))
+    >>> layer = Discretization(bin_boundaries=[0.0, 1.0, 2.0])
+    >>> np.asarray(layer(np.array([[-1.5, 1.0, 3.4, 0.5]]))).tolist()
     [[0, 2, 3, 1]]
     """
 

@@ -3,9 +3,7 @@
 import numpy as np
 
 from lamina import ops
-from lamina.backend import KerasTensor, active
-
-OUTPUT_MODES = ("int", "one_hot", "multi_hot", "count", "tf_idf")
+from lamina.backend import active
 
 
 def check_output_mode(layer_name, output_mode, allowed):
@@ -62,21 +60,8 @@ def encoded_shape(input_shape, output_mode, depth):
     return input_shape[:-1] + (depth,)
 
 
-def is_symbolic(x):
-    return any(isinstance(t, KerasTensor) for t in _flat(x))
-
-
-def _flat(x):
-    if isinstance(x, (list, tuple)):
-        out = []
-        for item in x:
-            out.extend(_flat(item))
-        return out
-    return [x]
-
-
 def to_host(x):
-    """`x` (array, tensor, list, str) as a NumPy array; strings as a `str` array."""
+    """`x` (array, tensor, list, str) as a NumPy array; text as a `str` array."""
     if isinstance(x, np.ndarray):
         array = x
     elif active.core.is_tensor(x):
@@ -84,25 +69,17 @@ def to_host(x):
     else:
         array = np.asarray(x)
     if array.dtype.kind == "S":
-        array = np.char.decode(array, "utf-8")
-    elif array.dtype.kind == "O":
-        array = np.vectorize(
-            lambda v: v.decode("utf-8") if isinstance(v, bytes) else v, otypes=[object]
-        )(array) if array.size else array
-        if array.size and all(isinstance(v, str) for v in array.reshape(-1)):
-            array = array.astype(str)
+        return np.char.decode(array, "utf-8")
+    if array.dtype.kind == "O" and array.size:
+        flat = [v.decode("utf-8") if isinstance(v, bytes) else v for v in array.reshape(-1)]
+        if all(isinstance(v, str) for v in flat):
+            return np.asarray(flat, dtype=str).reshape(array.shape)
     return array
 
 
-def is_string_array(array):
-    return array.dtype.kind in ("U", "S", "O")
-
-
 class HostInputsMixin:
-    """For layers that accept string arrays: leaves eager inputs as they are (no conversion
-    to backend tensors, which cannot hold strings) so that `call` sees NumPy data."""
+    """For layers that accept text: eager inputs reach `call` as given (NumPy arrays, lists),
+    not converted to backend tensors, which cannot hold strings."""
 
     def _autocast_inputs(self, x):
-        if is_symbolic(x):
-            return x
         return x

@@ -68,7 +68,8 @@ class Hashing(HostInputsMixin, Layer):
         sparse: must be False.
 
     Example:
-    >>> Hashing(num_bins=3)(np.array([["A"], ["B"], ["C"]]))  # stable bins in [0, 3)
+    >>> np.asarray(Hashing(num_bins=3)(np.array([["A"], ["B"], ["C"]]))).tolist()
+    [[1], [1], [2]]
     """
 
     def __init__(self, num_bins, mask_value=None, salt=None, output_mode="int", sparse=False,
@@ -151,7 +152,9 @@ class HashedCrossing(HostInputsMixin, Layer):
         integer or string.
 
     Example:
-    >>> HashedCrossing(num_bins=5)((np.array([1, 2]), np.array(["A", "B"])))
+    >>> layer = HashedCrossing(num_bins=5)
+    >>> np.asarray(layer((np.array([1, 2]), np.array(["A", "B"])))).tolist()
+    [1, 1]
     """
 
     def __init__(self, num_bins, output_mode="int", sparse=False, name=None, dtype=None,

@@ -1,4 +1,4 @@
-"""Vocabulary lookups: `IntegerLookup` and `StringLookup` (shared base `IndexLookup`).
+"""`IndexLookup`: the vocabulary lookup shared by `IntegerLookup` and `StringLookup`.
 
 A vocabulary is a list of tokens given up front or learned by `adapt` (most frequent first;
 ties broken by the tokens' sort order, high to low, as Keras does). Index 0 is the mask
@@ -17,7 +17,6 @@ import collections
 import numpy as np
 
 from lamina import backend, ops
-from lamina.api_export import export
 from lamina.layers.layer import Layer
 from lamina.layers.preprocessing.encoding import (HostInputsMixin, check_output_mode,
                                                   encode_categorical, encoded_shape, to_host)
@@ -267,11 +266,10 @@ class IndexLookup(HostInputsMixin, Layer):
         self.idf_weights = weights.astype(backend.floatx())
 
     def _check_vocab_size_unchanged(self):
-        if self.output_mode == "int" or self.pad_to_max_tokens:
-            return
         size = self.vocabulary_size()
-        if self._frozen_vocab_size is not None and size != self._frozen_vocab_size and (
-                getattr(self, "_called", False)):
+        fixed_depth = self.output_mode != "int" and not self.pad_to_max_tokens
+        if fixed_depth and self._frozen_vocab_size is not None and (
+                size != self._frozen_vocab_size) and getattr(self, "_called", False):
             raise RuntimeError(
                 f"When using `output_mode={self.output_mode}` and `pad_to_max_tokens=False`, "
                 "the vocabulary size cannot be changed after the layer is called. Old vocab "
@@ -443,9 +441,12 @@ class IndexLookup(HostInputsMixin, Layer):
     def _encode(self, indices):
         if self.output_mode == "int":
             return indices
-        mode = "count" if self.output_mode == "tf_idf" else self.output_mode
+        return self._encode_mode(indices, self.output_mode)
+
+    def _encode_mode(self, indices, output_mode):
+        mode = "count" if output_mode == "tf_idf" else output_mode
         output = encode_categorical(indices, mode, self._depth(), backend.floatx())
-        if self.output_mode == "tf_idf":
+        if output_mode == "tf_idf":
             if self.idf_weights is None:
                 raise ValueError(
                     "When `output_mode` is `'tf_idf'`, `idf_weights` must be provided.")
@@ -519,102 +520,34 @@ class IndexLookup(HostInputsMixin, Layer):
                 )
         return cls(**config)
 
+    def save_assets(self, dir_path):
+        """Writes an adapted vocabulary to `dir_path/vocabulary.txt` (Keras' asset layout)."""
+        if self.input_vocabulary is not None:
+            return
+        import os
+
+        with open(os.path.join(dir_path, "vocabulary.txt"), "w", encoding="utf-8") as handle:
+            handle.write("\n".join(str(w) for w in self.get_vocabulary()))
+
+    def load_assets(self, dir_path):
+        """Reads the vocabulary written by `save_assets` (inside the model archive)."""
+        if self.input_vocabulary is not None:
+            return
+        import os
+
+        with open(os.path.join(dir_path, "vocabulary.txt"), encoding="utf-8") as handle:
+            lines = handle.read().splitlines()
+        while lines and lines[-1] == "":
+            lines.pop()
+        values = lines if self.vocabulary_dtype == "string" else [int(v) for v in lines]
+        idf = None
+        if self.output_mode == "tf_idf" and self.idf_weights is not None:
+            idf = self.idf_weights[:len(values)]
+        self._has_input_vocabulary = False
+        self.set_vocabulary(values, idf_weights=idf)
+
     def get_build_config(self):
         return {}
 
     def build_from_config(self, config):
         self.built = True
-
-
-@export("lamina.layers.IntegerLookup")
-class IntegerLookup(IndexLookup):
-    """Maps integer features to contiguous indices through a vocabulary.
-
-    Args:
-        max_tokens: the largest vocabulary size (specials included); None for no limit.
-        num_oov_indices: how many indices out-of-vocabulary values share (hashed by
-            `x mod num_oov_indices`); 0 makes OOV values an error.
-        mask_token: a value that maps to index 0 (None: no masking).
-        oov_token: the value returned for OOV indices when `invert=True`.
-        vocabulary: a list or 1-D array of integers, or a text file path.
-        vocabulary_dtype: only "int64".
-        idf_weights: with "tf_idf", one weight per vocabulary term.
-        invert: map indices back to values.
-        output_mode: "int", "one_hot", "multi_hot", "count" or "tf_idf".
-        sparse: must be False.
-        pad_to_max_tokens: size the encodings to `max_tokens` instead of the vocabulary.
-        oov_method: "floormod" (default) or "farmhash" (a stable hash here, host-side).
-        salt: key of the hash with `oov_method="farmhash"`.
-
-    Example:
-    >>> layer = IntegerLookup(vocabulary=[12, 36, 1138, 42])
-    >>> layer(np.array([[12, 1138, 42], [42, 1000, 36]]))  # [[1, 3, 4], [4, 0, 2]]
-    """
-
-    def __init__(self, max_tokens=None, num_oov_indices=1, mask_token=None, oov_token=-1,
-                 vocabulary=None, vocabulary_dtype="int64", idf_weights=None, invert=False,
-                 output_mode="int", sparse=False, pad_to_max_tokens=False,
-                 oov_method="floormod", salt=None, name=None, **kwargs):
-        if vocabulary_dtype != "int64":
-            raise ValueError(
-                "IntegerLookup: only `vocabulary_dtype='int64'` is supported at this time. "
-                f"Received: vocabulary_dtype={vocabulary_dtype}"
-            )
-        super().__init__(max_tokens=max_tokens, num_oov_indices=num_oov_indices,
-                         mask_token=mask_token, oov_token=oov_token, vocabulary=vocabulary,
-                         vocabulary_dtype=vocabulary_dtype, idf_weights=idf_weights,
-                         invert=invert, output_mode=output_mode, sparse=sparse,
-                         pad_to_max_tokens=pad_to_max_tokens, oov_method=oov_method,
-                         salt=salt, name=name, **kwargs)
-
-    def get_config(self):
-        config = super().get_config()
-        if config["oov_token"] is not None:
-            config["oov_token"] = int(config["oov_token"])
-        if config["mask_token"] is not None:
-            config["mask_token"] = int(config["mask_token"])
-        if isinstance(config["vocabulary"], list):
-            config["vocabulary"] = [int(v) for v in config["vocabulary"]]
-        return config
-
-
-@export("lamina.layers.StringLookup")
-class StringLookup(IndexLookup):
-    """Maps string features to contiguous indices through a vocabulary (host-side).
-
-    Args:
-        max_tokens: the largest vocabulary size (specials included); None for no limit.
-        num_oov_indices: how many indices out-of-vocabulary strings share (by a stable
-            hash); 0 makes OOV strings an error.
-        mask_token: a string that maps to index 0 (None: no masking).
-        oov_token: the string returned for OOV indices when `invert=True`.
-        vocabulary: a list or 1-D array of strings, or a text file path.
-        idf_weights: with "tf_idf", one weight per vocabulary term.
-        invert: map indices back to strings (a NumPy string array).
-        output_mode: "int", "one_hot", "multi_hot", "count" or "tf_idf".
-        pad_to_max_tokens: size the encodings to `max_tokens` instead of the vocabulary.
-        sparse: must be False.
-        encoding: the text encoding of byte-string inputs.
-        salt: key of the OOV hash.
-
-    Example:
-    >>> layer = StringLookup(vocabulary=["a", "b", "c", "d"])
-    >>> layer(np.array([["a", "c", "d"], ["d", "z", "b"]]))  # [[1, 3, 4], [4, 0, 2]]
-    """
-
-    def __init__(self, max_tokens=None, num_oov_indices=1, mask_token=None, oov_token="[UNK]",
-                 vocabulary=None, idf_weights=None, invert=False, output_mode="int",
-                 pad_to_max_tokens=False, sparse=False, encoding="utf-8", name=None,
-                 salt=None, **kwargs):
-        self.encoding = encoding
-        kwargs.pop("vocabulary_dtype", None)
-        super().__init__(max_tokens=max_tokens, num_oov_indices=num_oov_indices,
-                         mask_token=mask_token, oov_token=oov_token, vocabulary=vocabulary,
-                         idf_weights=idf_weights, invert=invert, output_mode=output_mode,
-                         pad_to_max_tokens=pad_to_max_tokens, sparse=sparse, name=name,
-                         salt=salt, vocabulary_dtype="string", **kwargs)
-
-    def get_config(self):
-        config = super().get_config()
-        del config["vocabulary_dtype"]
-        return {**config, "encoding": self.encoding}

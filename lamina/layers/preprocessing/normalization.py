@@ -15,13 +15,17 @@ def _batches(data):
     if isinstance(data, np.ndarray) or active.core.is_tensor(data):
         yield np.asarray(ops.convert_to_numpy(data))
         return
-    if not hasattr(data, "__iter__"):
+    if not isinstance(data, (list, tuple)) and hasattr(data, "__getitem__") and hasattr(
+            data, "__len__"):
+        # A PyDataset (or any sequence of batches).
+        sequence = data
+        data = (sequence[i] for i in range(len(sequence)))
+    elif not hasattr(data, "__iter__"):
         raise TypeError(
             f"Normalization.adapt: unsupported data type {type(data).__name__}; pass a NumPy "
-            "array, a tensor, or an iterable of batches (e.g. a list of arrays, a generator)."
+            "array, a tensor, a PyDataset, or an iterable of batches (e.g. a list of arrays, "
+            "a generator)."
         )
-    if hasattr(data, "__getitem__") and hasattr(data, "__len__") and hasattr(data, "num_batches"):
-        data = (data[i] for i in range(len(data)))
     for batch in data:
         if isinstance(batch, tuple):
             batch = batch[0]
@@ -48,7 +52,8 @@ class Normalization(Layer):
     Example:
     >>> layer = Normalization(axis=None)
     >>> layer.adapt(np.array([1.0, 2.0, 3.0, 4.0, 5.0]))
-    >>> layer(np.array([1.0, 2.0, 3.0]))  # [-1.4142135, -0.70710677, 0.]
+    >>> [round(v, 4) for v in np.asarray(layer(np.array([1.0, 2.0, 3.0]))).tolist()]
+    [-1.4142, -0.7071, 0.0]
     """
 
     def __init__(self, axis=-1, mean=None, variance=None, invert=False, **kwargs):

@@ -15,7 +15,8 @@ class Rescaling(Layer):
         offset: a float, or one float per channel.
 
     Example:
-    >>> Rescaling(1.0 / 127.5, offset=-1.0)(np.array([0.0, 255.0]))  # [-1., 1.]
+    >>> np.asarray(Rescaling(1.0 / 127.5, offset=-1.0)(np.array([0.0, 255.0]))).tolist()
+    [-1.0, 1.0]
     """
 
     def __init__(self, scale, offset=0.0, **kwargs):

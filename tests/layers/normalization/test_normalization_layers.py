@@ -107,6 +107,7 @@ def test_spectral_normalization_bounds_the_spectral_norm(rng):
     np.testing.assert_allclose(np.linalg.svd(kernel, compute_uv=False)[0], 1.0, rtol=1e-3)
     np.testing.assert_allclose(out, x @ kernel + dense.bias.numpy(), rtol=1e-5, atol=1e-6)
     assert layer.vector_u.shape == (1, 6) and not layer.vector_u.trainable
+    assert isinstance(layer, layers.Wrapper)
     conv = layers.SpectralNormalization(layers.Conv2D(3, 2))
     assert conv(lamina.Input((4, 4, 2))).shape == (None, 3, 3, 3)
     with pytest.raises(ValueError, match="power_iterations"):

