@@ -34,7 +34,7 @@ demo: venv
 test: venv
 	@status=0; for b in $(BACKENDS); do \
 	  echo "==> tests on the $$b backend"; \
-	  LAMINA_BACKEND=$$b $(PY) -m pytest tests -p no:cacheprovider -n 2 $(PYTEST_ARGS) || status=1; \
+	  LAMINA_BACKEND=$$b $(PY) -m pytest tests -p no:cacheprovider -n 2 --dist loadfile $(PYTEST_ARGS) || status=1; \
 	done; exit $$status
 
 bench: venv

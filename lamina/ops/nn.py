@@ -701,23 +701,32 @@ def categorical_crossentropy(target, output, from_logits=False, axis=-1):
     return active.nn.categorical_crossentropy(target, output, from_logits, axis, config.epsilon())
 
 
-def _sparse_target_shape(target, output):
+def _sparse_target_shape(target, output, axis=-1):
+    """The shape `target` must have: `output`'s without the class `axis` (a trailing 1 on
+    the target is accepted and dropped)."""
     target_shape, output_shape = rules.shape_of(target), rules.shape_of(output)
+    if len(output_shape) < 1:
+        raise ValueError(
+            "ops.sparse_categorical_crossentropy: `output` must have a class axis; received "
+            f"output.shape={tuple(output_shape)}."
+        )
+    class_axis = canonical_axis(axis, len(output_shape))
+    expected = tuple(d for i, d in enumerate(output_shape) if i != class_axis)
     if len(target_shape) == len(output_shape) and target_shape and target_shape[-1] == 1:
         target_shape = target_shape[:-1]
-    if len(output_shape) < 1 or len(target_shape) != len(output_shape) - 1 or any(
-        a is not None and b is not None and a != b for a, b in zip(target_shape, output_shape)
+    if len(target_shape) != len(expected) or any(
+        a is not None and b is not None and a != b for a, b in zip(target_shape, expected)
     ):
         raise ValueError(
             "ops.sparse_categorical_crossentropy: `target` must have the shape of `output` "
-            "without its last dim (or with it equal to 1); received "
+            f"without its class axis {axis} (or with a trailing dim of 1); received "
             f"target.shape={tuple(rules.shape_of(target))}, output.shape={tuple(output_shape)}."
         )
     return target_shape
 
 
 def _sparse_categorical_crossentropy_rule(target, output, from_logits=False, axis=-1):
-    _sparse_target_shape(target, output)
+    _sparse_target_shape(target, output, axis)
     shape = rules.reduce_shape(rules.shape_of(output), axis)
     return KerasTensor(shape, _float_dtype(output))
 
@@ -726,7 +735,7 @@ def _sparse_categorical_crossentropy_rule(target, output, from_logits=False, axi
 @op(_sparse_categorical_crossentropy_rule)
 def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
     """`categorical_crossentropy` with integer class ids as `target`."""
-    target_shape = _sparse_target_shape(target, output)
+    target_shape = _sparse_target_shape(target, output, axis)
     target = to_tensor(target, "int32")
     if tuple(active.core.shape(target)) != tuple(target_shape):
         target = active.numpy.reshape(target, tuple(target_shape))

@@ -168,7 +168,8 @@ def test_binary_crossentropy():
     def ref(t, p, from_logits=False):
         if from_logits:
             p = _sigmoid(p)
-        p = np.clip(p.astype("float64"), EPS, 1 - EPS)
+        # Clip in float32, as the op does, then compute in float64.
+        p = np.clip(p, np.float32(EPS), np.float32(1 - EPS)).astype("float64")
         return -(t * np.log(p) + (1 - t) * np.log(1 - p))
 
     check_op(ops.binary_crossentropy, ref, target, probs, rtol=1e-4, atol=1e-5)
