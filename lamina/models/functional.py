@@ -269,6 +269,10 @@ def functional_get_config(model):
     from lamina.ops.operation import FunctionOperation
     from lamina.saving.serialization_lib import serialize_keras_object
 
+    # Ops called twice get the same name ("get_item"); a config needs unique names.
+    from lamina.saving.serialization_lib import unique_operation_names
+
+    names = unique_operation_names(node.operation for node in model._nodes)
     node_index = {}  # (id(op), id(node)) -> index among this model's nodes of the op
     per_operation = {}
     for node in model._nodes:
@@ -283,7 +287,7 @@ def functional_get_config(model):
         node = operation._inbound_nodes[history.node_index]
         return {"class_name": "__keras_tensor__", "config": {
             "shape": list(x.shape), "dtype": x.dtype,
-            "keras_history": [operation.name, node_index[_node_key(operation, node)],
+            "keras_history": [names[id(operation)], node_index[_node_key(operation, node)],
                               history.tensor_index]}}
 
     def encode(value):
@@ -306,13 +310,13 @@ def functional_get_config(model):
             from lamina.saving.serialization_lib import serialize_operation_node
 
             entry, call_args, call_kwargs = serialize_operation_node(operation, node)
-            entry["name"] = operation.name
+            entry["name"] = entry["config"]["name"] = names[id(operation)]
             entry["inbound_nodes"] = [{"args": encode(call_args), "kwargs": encode(call_kwargs)}]
             layer_configs.append(entry)
             continue
         else:
             entry = serialize_keras_object(operation)
-        entry["name"] = operation.name
+        entry["name"] = names[id(operation)]
         nodes = []
         for other in model._nodes:
             if other.operation is operation and not other.is_input:
@@ -325,7 +329,7 @@ def functional_get_config(model):
         history = x._keras_history
         operation = history.operation
         node = operation._inbound_nodes[history.node_index]
-        return [operation.name, node_index[_node_key(operation, node)], history.tensor_index]
+        return [names[id(operation)], node_index[_node_key(operation, node)], history.tensor_index]
 
     def structure(value, fn):
         if isinstance(value, dict):

@@ -80,6 +80,12 @@ def serialize_keras_object(obj):
         return {k: serialize_keras_object(v) for k, v in obj.items()}
     if isinstance(obj, bytes):
         return {"class_name": "__bytes__", "config": {"value": obj.decode("utf-8")}}
+    if isinstance(obj, slice):
+        return {"class_name": "__slice__", "config": {
+            "start": serialize_keras_object(obj.start), "stop": serialize_keras_object(obj.stop),
+            "step": serialize_keras_object(obj.step)}}
+    if obj is Ellipsis:
+        return {"class_name": "__ellipsis__", "config": {}}
     if isinstance(obj, np.ndarray) or hasattr(obj, "__array__") and hasattr(obj, "dtype"):
         array = np.asarray(obj)
         return {
@@ -221,6 +227,9 @@ class KerasOperationCall:
         self.options = {k: v for k, v in config.items() if k != "name"}
 
     def __call__(self, *args, **kwargs):
+        if self.function.__name__ == "get_item" and len(args) == 2 and isinstance(args[1], list):
+            # JSON has no tuples: a multi-axis index `x[:, 0]` comes back as a list.
+            args = (args[0], tuple(args[1]))
         return self.function(*args, **{**self.options, **kwargs})
 
 
@@ -231,7 +240,27 @@ _OPERATION_CALL_ARGUMENTS = {
     "updates", "target", "output", "query", "key", "value", "mask", "arr", "condlist",
     "choicelist", "elements", "test_elements", "sequence", "logits", "labels", "weights",
     "bias", "kernel", "predictions", "targets", "images", "image", "start", "stop", "step",
+    "key",
 }
+
+
+def unique_operation_names(operations):
+    """`{id(operation): name}` with unique names: a repeated name gets "_1", "_2", ... as
+    Keras' automatic names do (layers keep theirs; only repeated op names change)."""
+    operations = list({id(o): o for o in operations}.values())
+    taken = {o.name for o in operations}
+    seen, out = set(), {}
+    for operation in operations:
+        name = operation.name
+        if name in seen:
+            suffix = 1
+            while f"{name}_{suffix}" in taken:
+                suffix += 1
+            name = f"{name}_{suffix}"
+            taken.add(name)
+        seen.add(name)
+        out[id(operation)] = name
+    return out
 
 
 def serialize_operation_node(operation, node):
@@ -359,7 +388,14 @@ def deserialize_keras_object(config, custom_objects=None, safe_mode=True, module
     inner = config["config"]
     if not isinstance(class_name, str):
         raise ValueError(f"Invalid config: class_name must be a string, received {class_name!r}.")
-    if class_name == "__numpy__":
+    if class_name == "__slice__":
+        parts = [inner.get(k) for k in ("start", "stop", "step")]
+        if not all(p is None or isinstance(p, int) and not isinstance(p, bool) for p in parts):
+            raise ValueError(f"Invalid __slice__ config: {inner!r}.")
+        return slice(*parts)
+    if class_name == "__ellipsis__":
+        return Ellipsis
+    if class_name in ("__numpy__", "__tensor__"):
         dtype = np.dtype(inner["dtype"]) if isinstance(inner, dict) else None
         if dtype is None or dtype.kind not in _SAFE_NUMPY_KINDS:
             raise ValueError(f"Invalid __numpy__ config: dtype must be numeric, received "

@@ -80,6 +80,7 @@ class Trainer:
         self.run_eagerly = bool(run_eagerly)
         self.jit_compile = jit_compile
         self._functions = {}
+        self._output_spec_cache = None
         self.compiled = True
         self._compile_config = {
             "optimizer": optimizer if isinstance(optimizer, str) else None,
@@ -306,31 +307,43 @@ class Trainer:
 
     # -- building before the first step -----------------------------------------------------
     def _build_for_batch(self, batch, training):
-        """Builds the model, the loss/metric containers and the optimizer from a first batch."""
+        """Builds the model, the loss/metric containers and the optimizer from a first batch.
+
+        The eager forward pass it needs runs once per compile; later calls only check the
+        targets against the outputs' shapes remembered from it.
+        """
         from lamina import metrics as metrics_module
 
         x, y, sample_weight = batch
-        x = _to_backend(x)
-        if not self.built or not self._called_once():
-            y_pred = self(x, training=False)
+        spec = getattr(self, "_output_spec_cache", None)
+        need_call = (spec is None or not self._called_once()
+                     or (self._compile_loss is not None and not self._compile_loss.built)
+                     or (self._compile_metrics is not None and not self._compile_metrics.built
+                         and y is not None))
+        if need_call:
+            y_pred = self(_to_backend(x), training=False)
+            spec = tree.map_structure(lambda t: _ShapeOnly(tuple(t.shape)), y_pred)
+            self._output_spec_cache = spec
+            self._check_targets(y, spec)
+            if self._compile_loss is not None and not self._compile_loss.built:
+                self._compile_loss.build(self, y, y_pred)
+                if len(self._compile_loss.losses) > 1:
+                    self._output_loss_trackers = [
+                        metrics_module.Mean(name=f"{name}_loss")
+                        for name in self._compile_loss.names]
+            if (self._compile_metrics is not None and not self._compile_metrics.built
+                    and y is not None):
+                self._compile_metrics.build(self, self._compile_loss, y, y_pred)
+            self._clear_losses()
         else:
-            y_pred = self(x, training=False)
-        self._check_targets(y, y_pred)
-        if self._compile_loss is not None and not self._compile_loss.built:
-            self._compile_loss.build(self, y, y_pred)
-            if len(self._compile_loss.losses) > 1:
-                self._output_loss_trackers = [
-                    metrics_module.Mean(name=f"{name}_loss") for name in self._compile_loss.names]
-        if self._compile_metrics is not None and not self._compile_metrics.built and y is not None:
-            self._compile_metrics.build(self, self._compile_loss, y, y_pred)
+            self._check_targets(y, spec, check_batch=False)
         if training and self.optimizer is not None and not getattr(self.optimizer, "built", False):
             self.optimizer.build(self.trainable_variables)
-        self._clear_losses()
 
     def _called_once(self):
         return getattr(self, "_called", False)
 
-    def _check_targets(self, y, y_pred):
+    def _check_targets(self, y, y_pred, check_batch=True):
         if y is None or self._compile_loss is None:
             return
         flat_pred = tree.flatten(y_pred)
@@ -340,11 +353,13 @@ class Trainer:
             if yt is None:
                 continue
             true_shape, pred_shape = tuple(np.shape(yt)), tuple(yp.shape)
-            if len(true_shape) and len(pred_shape) and true_shape[0] != pred_shape[0]:
+            if check_batch and len(true_shape) and len(pred_shape) and true_shape[0] != pred_shape[0]:
                 raise ValueError(
                     f"Output {name!r}: the targets have {true_shape[0]} samples but the "
                     f"predictions have {pred_shape[0]}."
                 )
+            if not check_batch and len(true_shape) and len(pred_shape):
+                pred_shape = true_shape[:1] + pred_shape[1:]
             compatible = (
                 true_shape == pred_shape
                 or (len(true_shape) == len(pred_shape) - 1)
@@ -709,6 +724,13 @@ def _numpy_seed():
         return int(numpy_generator(None).integers(0, 2**31 - 1))
     except ImportError:
         return None
+
+
+class _ShapeOnly:
+    """The shape of an output, remembered without its values."""
+
+    def __init__(self, shape):
+        self.shape = shape
 
 
 class _LazyLogs(dict):

@@ -59,6 +59,11 @@ def build_subclassed():
     return model, x
 
 
+def feed(model, x):
+    """A multi-input case stacks its inputs along the first axis of `x`."""
+    return list(x) if len(model.inputs) > 1 else x
+
+
 def randomize(model, seed=0):
     rng = np.random.default_rng(seed)
     model.set_weights([rng.uniform(0.1, 0.9, size=w.shape).astype(w.dtype)
@@ -114,6 +119,38 @@ def build(case):
     elif case == "lstm":
         model = keras.Sequential([keras.Input((5, 3)), layers.LSTM(4), layers.Dense(2)])
         x = rng.normal(size=(4, 5, 3)).astype("float32")
+    elif case == "recurrent_mix":
+        inp = keras.Input((8, 3))
+        x = layers.Conv1D(4, 3, padding="same")(inp)
+        x = layers.LayerNormalization()(x)
+        x = layers.Bidirectional(layers.GRU(3, return_sequences=True))(x)
+        x = layers.SimpleRNN(3, return_sequences=True)(x)
+        x = layers.TimeDistributed(layers.Dense(2))(x)
+        a = layers.GlobalAveragePooling1D()(x)
+        b = layers.Dropout(0.3)(layers.Flatten()(x))
+        out = layers.Concatenate()([a, layers.EinsumDense("ab,bc->ac", output_shape=3)(b)])
+        model = keras.Model(inp, layers.Add()([out, out]))
+        x = rng.normal(size=(3, 8, 3)).astype("float32")
+    elif case == "conv_variants":
+        inp = keras.Input((8, 8, 2))
+        x = layers.DepthwiseConv2D(3, padding="same")(inp)
+        x = layers.Conv2DTranspose(3, 2, strides=2)(x)
+        x = layers.MaxPooling2D()(x)
+        x = layers.GroupNormalization(groups=3)(x)
+        model = keras.Model(inp, layers.GlobalAveragePooling2D()(x))
+        x = rng.normal(size=(2, 8, 8, 2)).astype("float32")
+    elif case == "functional_slicing":
+        inp = keras.Input((4, 3), name="sequence")
+        first = inp[:, 0]
+        middle = layers.Flatten()(inp[:, 1:3, ...])
+        model = keras.Model(inp, [layers.Dense(2)(first), middle])
+        x = rng.normal(size=(2, 4, 3)).astype("float32")
+    elif case == "shared_layer_two_inputs":
+        left, right = keras.Input((4,), name="left"), keras.Input((4,), name="right")
+        shared = layers.Dense(3, activation="tanh")
+        merged = layers.Concatenate()([shared(left), shared(right)])
+        model = keras.Model([left, right], layers.Dense(1)(merged))
+        x = rng.normal(size=(2, 5, 4)).astype("float32")
     elif case == "multi_head_attention":
         inp = keras.Input((5, 4))
         out = layers.MultiHeadAttention(num_heads=2, key_dim=3)(inp, inp)
@@ -126,7 +163,9 @@ def build(case):
 
 CASES = ["sequential_dense", "functional_dense_ops", "functional_ops",
          "functional_two_outputs", "embedding",
-         "custom_layer", "nested_sequential", "conv_batchnorm", "lstm", "multi_head_attention"]
+         "custom_layer", "nested_sequential", "conv_batchnorm", "lstm", "multi_head_attention",
+         "recurrent_mix", "conv_variants", "functional_slicing",
+         "shared_layer_two_inputs"]
 
 
 def save_all(directory):
@@ -138,7 +177,7 @@ def save_all(directory):
             model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
             y = np.eye(3, dtype="float32")[np.arange(len(x)) % 3]
             model.fit(x, y, epochs=2, batch_size=3, verbose=0)
-        predictions = model.predict(x, verbose=0)
+        predictions = model.predict(feed(model, x), verbose=0)
         if isinstance(predictions, list):
             predictions = {f"y{i}": p for i, p in enumerate(predictions)}
         else:
@@ -168,7 +207,7 @@ def load_all(directory):
         try:
             model = keras.saving.load_model(os.path.join(directory, name))
             x = np.load(os.path.join(directory, f"{case}.x.npy"))
-            predictions = model.predict(x, verbose=0)
+            predictions = model.predict(feed(model, x), verbose=0)
             if not isinstance(predictions, list):
                 predictions = [predictions]
             np.savez(os.path.join(directory, f"{case}.out.npz"),

@@ -88,10 +88,17 @@ def needs(*names):
 
 REQUIRED = {"conv_batchnorm": ("Conv2D", "BatchNormalization", "Flatten"),
             "lstm": ("LSTM",), "multi_head_attention": ("MultiHeadAttention",),
-            "embedding": ("Embedding", "Flatten")}
+            "embedding": ("Embedding", "Flatten"),
+            "recurrent_mix": ("Conv1D", "LayerNormalization", "Bidirectional", "GRU",
+                              "SimpleRNN", "TimeDistributed", "GlobalAveragePooling1D",
+                              "Dropout", "Flatten", "Concatenate", "EinsumDense", "Add"),
+            "conv_variants": ("DepthwiseConv2D", "Conv2DTranspose", "MaxPooling2D",
+                              "GroupNormalization", "GlobalAveragePooling2D")}
 CASES = ["sequential_dense", "functional_dense_ops", "functional_ops",
          "functional_two_outputs", "embedding",
-         "custom_layer", "nested_sequential", "conv_batchnorm", "lstm", "multi_head_attention"]
+         "custom_layer", "nested_sequential", "conv_batchnorm", "lstm", "multi_head_attention",
+         "recurrent_mix", "conv_variants", "functional_slicing",
+         "shared_layer_two_inputs"]
 
 
 def build_lamina(case):
@@ -143,6 +150,38 @@ def build_lamina(case):
     elif case == "lstm":
         model = lamina.Sequential([lamina.Input((5, 3)), layers.LSTM(4), layers.Dense(2)])
         x = rng.normal(size=(4, 5, 3)).astype("float32")
+    elif case == "recurrent_mix":
+        inp = lamina.Input((8, 3))
+        x = layers.Conv1D(4, 3, padding="same")(inp)
+        x = layers.LayerNormalization()(x)
+        x = layers.Bidirectional(layers.GRU(3, return_sequences=True))(x)
+        x = layers.SimpleRNN(3, return_sequences=True)(x)
+        x = layers.TimeDistributed(layers.Dense(2))(x)
+        a = layers.GlobalAveragePooling1D()(x)
+        b = layers.Dropout(0.3)(layers.Flatten()(x))
+        out = layers.Concatenate()([a, layers.EinsumDense("ab,bc->ac", output_shape=3)(b)])
+        model = lamina.Model(inp, layers.Add()([out, out]))
+        x = rng.normal(size=(3, 8, 3)).astype("float32")
+    elif case == "conv_variants":
+        inp = lamina.Input((8, 8, 2))
+        x = layers.DepthwiseConv2D(3, padding="same")(inp)
+        x = layers.Conv2DTranspose(3, 2, strides=2)(x)
+        x = layers.MaxPooling2D()(x)
+        x = layers.GroupNormalization(groups=3)(x)
+        model = lamina.Model(inp, layers.GlobalAveragePooling2D()(x))
+        x = rng.normal(size=(2, 8, 8, 2)).astype("float32")
+    elif case == "functional_slicing":
+        inp = lamina.Input((4, 3), name="sequence")
+        first = inp[:, 0]
+        middle = layers.Flatten()(inp[:, 1:3, ...])
+        model = lamina.Model(inp, [layers.Dense(2)(first), middle])
+        x = rng.normal(size=(2, 4, 3)).astype("float32")
+    elif case == "shared_layer_two_inputs":
+        left, right = lamina.Input((4,), name="left"), lamina.Input((4,), name="right")
+        shared = layers.Dense(3, activation="tanh")
+        merged = layers.Concatenate()([shared(left), shared(right)])
+        model = lamina.Model([left, right], layers.Dense(1)(merged))
+        x = rng.normal(size=(2, 5, 4)).astype("float32")
     elif case == "multi_head_attention":
         inp = lamina.Input((5, 4))
         model = lamina.Model(inp, layers.MultiHeadAttention(num_heads=2, key_dim=3)(inp, inp))
@@ -150,6 +189,11 @@ def build_lamina(case):
     else:
         raise ValueError(case)
     return model, x
+
+
+def feed(model, x):
+    """A multi-input case stacks its inputs along the first axis of `x`."""
+    return list(x) if len(model.inputs) > 1 else x
 
 
 def as_list(predictions):
@@ -185,7 +229,7 @@ def keras_loads_lamina_files(tmp_path_factory):
                     [np.asarray(v.value).sum() for v in model.optimizer.variables])
         model.save(directory / f"{case}.keras")
         np.save(directory / f"{case}.x.npy", x)
-        expected[case] = as_list(model.predict(x, verbose=0))
+        expected[case] = as_list(model.predict(feed(model, x), verbose=0))
     subclassed, x = build_subclassed()
     rng = np.random.default_rng(8)
     subclassed.set_weights([rng.uniform(0.1, 0.9, size=w.shape).astype(w.dtype)
@@ -202,7 +246,7 @@ def test_keras_saved_model_loads_in_lamina(keras_files, case):
     needs(*REQUIRED.get(case, ()))
     data = np.load(keras_files / f"{case}.npz")
     model = lamina.models.load_model(keras_files / f"{case}.keras")
-    predictions = as_list(model.predict(data["x"], verbose=0))
+    predictions = as_list(model.predict(feed(model, data["x"]), verbose=0))
     assert len(predictions) == len([k for k in data.files if k.startswith("y")])
     for i, value in enumerate(predictions):
         np.testing.assert_allclose(np.asarray(value), data[f"y{i}"], rtol=1e-5, atol=1e-5)

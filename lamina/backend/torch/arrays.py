@@ -521,7 +521,47 @@ def _index_key(key):
 
 
 def get_item(x, key):
-    return x[_index_key(key)]
+    key = _index_key(key)
+    if _has_negative_step(key):
+        return _basic_index(x, key if isinstance(key, tuple) else (key,))
+    return x[key]
+
+
+def _has_negative_step(key):
+    parts = key if isinstance(key, tuple) else (key,)
+    return builtins.any(isinstance(k, slice) and k.step is not None and k.step < 0
+                        for k in parts)
+
+
+def _basic_index(x, key):
+    """`x[key]` for a key of ints, slices (any step), None and Ellipsis, one axis at a time:
+    torch slices take positive steps only, so negative ones become gathered indices."""
+    if builtins.any(not (k is None or k is Ellipsis or isinstance(k, (int, slice)))
+                    for k in key):
+        raise IndexError(
+            f"get_item: slices with negative steps can only be combined with ints, slices, "
+            f"None and Ellipsis on the torch backend; received key={key!r}.")
+    consumed = builtins.sum(1 for k in key if k is not None and k is not Ellipsis)
+    if Ellipsis in key:
+        at = key.index(Ellipsis)
+        key = key[:at] + (slice(None),) * (x.ndim - consumed) + key[at + 1:]
+    else:
+        key = key + (slice(None),) * (x.ndim - consumed)
+    axis = 0
+    for k in key:
+        if k is None:
+            x = x.unsqueeze(axis)
+            axis += 1
+        elif isinstance(k, int):
+            x = x.select(axis, k)
+        elif k.step is not None and k.step < 0:
+            index = torch.arange(*k.indices(x.shape[axis]), device=x.device)
+            x = torch.index_select(x, axis, index)
+            axis += 1
+        else:
+            x = x[(slice(None),) * axis + (k,)]
+            axis += 1
+    return x
 
 
 def _wrap_indices(indices, size):

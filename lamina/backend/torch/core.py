@@ -10,6 +10,7 @@ import builtins
 import contextlib
 import functools
 import inspect
+import warnings
 
 import ml_dtypes
 import numpy as np
@@ -161,17 +162,17 @@ class Variable(_BaseVariable):
         return convert_to_tensor(value, dtype=dtype)
 
     def _initialize(self, value):
-        # Own storage, so that in-place assignment never writes into someone else's tensor.
-        # requires_grad stays off: the trainer differentiates copies of the values.
-        value = value.detach().clone()
+        self._direct_assign(value)
+
+    def _direct_assign(self, value):
+        # A new tensor, never an in-place write: values read earlier (a seed drawn, a state
+        # collected for a step) must not change under their holders. requires_grad stays off:
+        # the trainer differentiates copies of the values.
+        value = convert_to_tensor(value, dtype=self._dtype).detach()
         if value.dtype in UNSIGNED_WIDE:
             self._value = value  # keeps its `_Unsigned` arithmetic
         else:
             self._value = torch.nn.Parameter(value, requires_grad=False)
-
-    def _direct_assign(self, value):
-        with torch.no_grad():
-            self._value.copy_(convert_to_tensor(value, dtype=self._dtype))
 
     def numpy(self):
         return convert_to_numpy(self.value)
@@ -192,7 +193,8 @@ class Variable(_BaseVariable):
 
 
 def _from_numpy(array):
-    if array.dtype.kind in "OUSV":
+    bfloat16 = array.dtype == ml_dtypes.bfloat16
+    if array.dtype.kind in "OUSV" and not bfloat16:
         raise TypeError(
             f"Cannot convert an array of dtype {array.dtype} to a torch tensor: expected "
             "numbers or bools."
@@ -201,7 +203,7 @@ def _from_numpy(array):
             array.dtype.byteorder not in "=|"):
         # (np.ascontiguousarray would make a 0-d array 1-d.)
         array = np.array(array, dtype=array.dtype.newbyteorder("="), order="C")
-    if array.dtype == ml_dtypes.bfloat16:
+    if bfloat16:
         tensor = torch.from_numpy(array.view(np.uint16)).view(torch.bfloat16)
     else:
         tensor = torch.from_numpy(array)
@@ -304,7 +306,7 @@ def device_scope(device_name):
 
 
 def stop_gradient(x):
-    return x.detach()
+    return convert_to_tensor(x).detach()
 
 
 def random_seed_dtype():
@@ -506,7 +508,9 @@ def scatter_update(inputs, indices, updates, reduction=None):
     )
     index = (indices.reshape(-1, depth) % torch.tensor(lead, device=indices.device)) @ strides
     flat_updates = updates.reshape((-1,) + tuple(inputs.shape[depth:]))
-    out = flat_inputs.index_reduce(0, index, flat_updates, reduce, include_self=True)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="index_reduce.. is in beta")
+        out = flat_inputs.index_reduce(0, index, flat_updates, reduce, include_self=True)
     return out.reshape(inputs.shape)
 
 
@@ -544,4 +548,8 @@ def custom_gradient(fun):
 
 
 def jvp(fun, primals, tangents, has_aux=False):
-    return torch.func.jvp(fun, tuple(primals), tuple(tangents), has_aux=has_aux)
+    with warnings.catch_warnings():
+        # torch.func's first use touches the deprecated torch.jit.script internally.
+        warnings.filterwarnings("ignore", message=".*torch.jit.script.*is deprecated",
+                                category=DeprecationWarning)
+        return torch.func.jvp(fun, tuple(primals), tuple(tangents), has_aux=has_aux)

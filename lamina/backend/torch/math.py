@@ -4,6 +4,8 @@ Inputs arrive converted and promoted by lamina.ops.math. Everything here is diff
 except where noted; `gammainc` runs torch.special on float32/64 only.
 """
 
+import warnings
+
 import torch
 
 from lamina.backend.torch.core import _widen_unsigned
@@ -42,7 +44,9 @@ def segment_reduction(
         out = result.index_add(0, index, compute)
     else:
         reduce = {"prod": "prod", "max": "amax", "min": "amin"}[reduction]
-        out = result.index_reduce(0, index, compute, reduce, include_self=True)
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="index_reduce.. is in beta")
+            out = result.index_reduce(0, index, compute, reduce, include_self=True)
     out = out[:num_segments]
     return out.to(torch.bool) if data.dtype == torch.bool else out
 

@@ -276,7 +276,10 @@ def hypot(x1, x2):
 
 
 def heaviside(x1, x2):
-    return torch.heaviside(x1, x2)
+    out = torch.heaviside(x1, x2)
+    if x1.dtype.is_floating_point:
+        out = torch.where(torch.isnan(x1), x1, out)
+    return out
 
 
 def nextafter(x1, x2):
@@ -296,6 +299,7 @@ def nextafter(x1, x2):
 
 
 def ldexp(x1, x2):
+    x1, x2 = torch.broadcast_tensors(x1, x2)
     return torch.ldexp(x1, x2).to(x1.dtype)
 
 
@@ -467,6 +471,8 @@ def conjugate(x):
 
 
 def angle(x):
+    if x.dtype.is_floating_point:  # atan2 keeps NumPy's angle(-0.0) == pi
+        return torch.atan2(torch.zeros_like(x), x)
     return torch.angle(x)
 
 

@@ -279,8 +279,9 @@ class RandomGrayscale(_ColorLayer):
         return ops.where(transformation, gray, images)
 
     def get_config(self):
+        # Keras leaves out the seed here; keeping it makes the round trip reproducible.
         base = BaseImagePreprocessingLayer.get_config(self)
-        return {**base, "factor": self.factor}
+        return {**base, "factor": self.factor, "seed": self.seed}
 
 
 @export("lamina.layers.RandomInvert")
@@ -352,10 +353,10 @@ class RandomPosterization(_ColorLayer):
         batch = self._batch_size(images)
         if self.factor[0] != self.factor[1]:
             bits = random.randint((batch,), int(self.factor[0]), int(self.factor[1]),
-                                  seed=self._seed(seed))
+                                  dtype="uint8", seed=self._seed(seed))
         else:
-            bits = ops.full((batch,), int(self.factor[0]), dtype="int32")
-        return {"shift_factor": ops.cast(8 - bits, "uint8")}
+            bits = ops.full((batch,), int(self.factor[0]), dtype="uint8")
+        return {"shift_factor": ops.cast(8 - ops.cast(bits, "int32"), "uint8")}
 
     def _apply(self, images, transformation):
         shift = _column(transformation["shift_factor"])
@@ -626,10 +627,12 @@ class AutoContrast(_ColorLayer):
         axes = (self._height_axis, self._width_axis)
         low = ops.min(images, axis=axes, keepdims=True)
         high = ops.max(images, axis=axes, keepdims=True)
-        scale = 255.0 / (high - low)
+        # A constant channel would divide by zero (NaN in Keras, which keeps the input).
+        constant = ops.less_equal(high - low, 0.0)
+        scale = 255.0 / ops.where(constant, 1.0, high - low)
         results = ops.clip(images * scale - low * scale, 0.0, 255.0)
         results = self._transform_value_range(results, (0, 255), self.value_range)
-        return ops.where(ops.isnan(results), original, results)
+        return ops.where(ops.logical_or(constant, ops.isnan(results)), original, results)
 
     def get_config(self):
         return {**BaseImagePreprocessingLayer.get_config(self), "value_range": self.value_range}

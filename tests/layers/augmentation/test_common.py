@@ -76,17 +76,15 @@ def test_shapes_and_symbolic_call(name, args, kwargs, images):
 
 @pytest.mark.parametrize("name,args,kwargs", SPECS, ids=NAMES)
 def test_same_seed_same_output_and_draws_advance(name, args, kwargs, images):
-    outputs = []
+    runs = []
     for _ in range(2):
         layer = make(name, args, kwargs, seed=11)
         python_random.seed(0)
-        first = np.asarray(layer(images))
-        second = np.asarray(layer(images))
-        outputs.append((first, second))
-    np.testing.assert_array_equal(outputs[0][0], outputs[1][0])
-    np.testing.assert_array_equal(outputs[0][1], outputs[1][1])
-    if name not in ("Equalization", "RandomGrayscale", "RandomInvert"):  # all-or-nothing
-        assert not np.array_equal(outputs[0][0], outputs[0][1])
+        runs.append([np.asarray(layer(images)) for _ in range(4)])
+    for first, second in zip(*runs):
+        np.testing.assert_array_equal(first, second)
+    if name != "Equalization":  # deterministic
+        assert any(not np.array_equal(runs[0][0], later) for later in runs[0][1:])
 
 
 @pytest.mark.parametrize("name,args,kwargs", SPECS, ids=NAMES)

@@ -1,0 +1,25 @@
+"""The docstring examples of the augmentation layers run and give the values they show."""
+
+import doctest
+import importlib
+
+import numpy as np
+import pytest
+
+import lamina
+
+MODULES = ["lamina.layers.augmentation.geometric", "lamina.layers.augmentation.color",
+           "lamina.layers.augmentation.mixing", "lamina.layers.augmentation.policies",
+           "lamina.layers.augmentation.bounding_boxes", "lamina.layers.augmentation.clahe"]
+
+
+@pytest.mark.parametrize("module_name", MODULES)
+def test_docstring_examples(module_name):
+    module = importlib.import_module(module_name)
+    globs = {**vars(module), **vars(lamina.layers), "lamina": lamina, "np": np}
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    tests = doctest.DocTestFinder().find(module, module_name, globs=globs)
+    assert any(test.examples for test in tests)
+    for test in tests:
+        runner.run(test)
+    assert runner.failures == 0
