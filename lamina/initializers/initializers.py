@@ -336,17 +336,23 @@ class STFT(Initializer):
         self.periodic = periodic
 
     def __call__(self, shape, dtype=None):
-        frame_length, _, fft_bins = shape[0], shape[1], shape[-1]
+        frame_length, fft_bins = shape[0], shape[-1]
+        fft_length = 2 * (fft_bins - 1)  # the bins of a real FFT of this length
         n = np.arange(frame_length)[:, None]
         k = np.arange(fft_bins)[None, :]
-        angle = 2 * np.pi * n * k / frame_length
+        angle = 2 * np.pi * n * k / fft_length
         basis = np.cos(angle) if self.side == "real" else -np.sin(angle)
         if self.window is not None:
             size = frame_length + 1 if self.periodic else frame_length
-            if self.window == "hann":
-                window = np.hanning(size)[:frame_length]
-            elif self.window == "hamming":
-                window = np.hamming(size)[:frame_length]
+            windows = {"hann": np.hanning, "hanning": np.hanning, "hamming": np.hamming,
+                       "blackman": np.blackman, "bartlett": np.bartlett}
+            if isinstance(self.window, str):
+                if self.window not in windows:
+                    raise ValueError(
+                        f"STFT: unknown window {self.window!r}; expected one of "
+                        f"{sorted(windows)} or an array of length {frame_length}."
+                    )
+                window = windows[self.window](size)[:frame_length]
             else:
                 window = np.asarray(self.window, dtype="float64")
             basis = basis * window[:, None]

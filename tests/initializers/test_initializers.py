@@ -91,3 +91,13 @@ def test_unknown_initializer():
         initializers.get("glorot")
     with pytest.raises(ValueError, match="`mode` must be one of"):
         initializers.VarianceScaling(mode="fan")
+
+
+def test_stft_kernels_are_a_windowed_real_dft_basis():
+    # frame_length 4, fft_length 8 (5 bins): column k is cos(2*pi*n*k/8) times the window.
+    real = values(initializers.STFT("real", window=None, scaling=None), (4, 1, 5), "float64")
+    n, k = np.arange(4)[:, None], np.arange(5)[None, :]
+    np.testing.assert_allclose(real[:, 0, :], np.cos(2 * np.pi * n * k / 8), atol=1e-12)
+    imag = values(initializers.STFT("imag", window="hamming", scaling=None), (4, 1, 5), "float64")
+    np.testing.assert_allclose(imag[:, 0, :], -np.sin(2 * np.pi * n * k / 8) * np.hamming(4)[:, None],
+                               atol=1e-12)

@@ -228,7 +228,7 @@ def convert_to_tensor(x, dtype=None, sparse=None, ragged=None):
         x = np.asarray(x)
     if isinstance(x, np.ndarray):
         if dtype is not None and dtypes.standardize_dtype(x.dtype) != dtype:
-            if x.dtype.kind in "OUSV":
+            if x.dtype.kind in "OUSV" and x.dtype != ml_dtypes.bfloat16:
                 raise TypeError(f"Cannot convert {x!r} to a tensor of dtype {dtype}.")
             x = x.astype(dtypes.to_numpy_dtype(dtype))
         return _from_numpy(x)

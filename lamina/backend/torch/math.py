@@ -91,6 +91,8 @@ def overlap_add(frames, sequence_stride):
 
 
 def fft(real, imag, ndim=1, inverse=False):
+    if real.numel() == 0:  # (MKL refuses empty transforms)
+        return torch.zeros_like(real), torch.zeros_like(real)
     dims = tuple(range(-ndim, 0))
     transform = torch.fft.ifftn if inverse else torch.fft.fftn
     out = transform(torch.complex(real, imag.to(real.dtype)), dim=dims)
@@ -98,11 +100,18 @@ def fft(real, imag, ndim=1, inverse=False):
 
 
 def rfft(x, fft_length=None):
+    if x.numel() == 0:
+        n = x.shape[-1] if fft_length is None else fft_length
+        empty = torch.zeros(tuple(x.shape[:-1]) + (n // 2 + 1,), dtype=x.dtype, device=x.device)
+        return empty, empty.clone()
     out = torch.fft.rfft(x, n=fft_length, dim=-1)
     return out.real.to(x.dtype), out.imag.to(x.dtype)
 
 
 def irfft(real, imag, fft_length=None):
+    if real.numel() == 0:
+        n = 2 * (real.shape[-1] - 1) if fft_length is None else fft_length
+        return torch.zeros(tuple(real.shape[:-1]) + (n,), dtype=real.dtype, device=real.device)
     return torch.fft.irfft(torch.complex(real, imag), n=fft_length, dim=-1).to(real.dtype)
 
 

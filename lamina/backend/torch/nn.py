@@ -177,11 +177,12 @@ _POOLS = {
 def max_pool(inputs, pool_size, strides=None, padding="valid", data_format="channels_last"):
     strides = pool_size if strides is None else strides
     x = _channels_first(inputs, data_format)
+    x = x.to(_compute_dtype(inputs))  # (no integer max pooling in torch)
     if padding == "same":
         pads = [_same_padding(n, w, s) for n, w, s in zip(x.shape[2:], pool_size, strides)]
         x = _pad_spatial(x, pads, value=-float("inf"))
     out = _POOLS["max"][len(pool_size) - 1](x, tuple(pool_size), tuple(strides))
-    return _restore(out, data_format)
+    return _restore(out.to(inputs.dtype), data_format)
 
 
 def average_pool(inputs, pool_size, strides=None, padding="valid", data_format="channels_last"):
