@@ -81,6 +81,7 @@ class Trainer:
         self.jit_compile = jit_compile
         self._functions = {}
         self._output_spec_cache = None
+        self._metrics_reset_cache = None
         self.compiled = True
         self._compile_config = {
             "optimizer": optimizer if isinstance(optimizer, str) else None,
@@ -163,6 +164,16 @@ class Trainer:
     def reset_metrics(self):
         for metric in self.metrics:
             metric.reset_state()
+
+    def _initial_metrics_values(self):
+        """The metrics' reset values, computed once per compile and reused every epoch."""
+        cached = getattr(self, "_metrics_reset_cache", None)
+        variables = self.metrics_variables
+        if cached is None or len(cached) != len(variables):
+            self.reset_metrics()
+            cached = [v.value for v in variables]
+            self._metrics_reset_cache = cached
+        return list(cached)
 
     def get_metrics_result(self):
         """The current value of every metric, as Python floats (or arrays), by log name."""
@@ -471,8 +482,7 @@ class Trainer:
         for epoch in range(initial_epoch, epochs):
             callback_list.on_epoch_begin(epoch)
             # Callbacks may have changed variables (e.g. the learning rate): read them now.
-            self.reset_metrics()
-            state = self._collect_state()
+            state = self._collect_state()._replace(metrics=self._initial_metrics_values())
             logs = None
             step = 0
             for group in _grouped(adapter.iterate(rng), steps):
@@ -532,8 +542,7 @@ class Trainer:
         test_function = self._get_function("test", steps)
         if callback_list is not None:
             callback_list.on_test_begin()
-        self.reset_metrics()
-        state = self._collect_state()
+        state = self._collect_state()._replace(metrics=self._initial_metrics_values())
         logs = None
         step = 0
         for group in _grouped(adapter.iterate(), steps):

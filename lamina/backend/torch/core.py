@@ -174,6 +174,12 @@ class Variable(_BaseVariable):
         else:
             self._value = torch.nn.Parameter(value, requires_grad=False)
 
+    @property
+    def value(self):
+        # A StatelessScope may map the variable to a NumPy array or a Python number.
+        value = _BaseVariable.value.fget(self)
+        return value if isinstance(value, torch.Tensor) else convert_to_tensor(value, self._dtype)
+
     def numpy(self):
         return convert_to_numpy(self.value)
 
