@@ -283,3 +283,14 @@ def test_dropout_draws_new_masks_each_step_and_repeats_with_seed():
     first, second = run(), run()
     assert len(set(first)) == 4, first  # a new mask at every step
     assert first == second  # and the same masks for the same seed
+
+
+def test_weighted_metrics_use_sample_weight_and_plain_metrics_do_not():
+    x, y = data(12)
+    sw = np.linspace(0.0, 1.0, 12).astype("float32")
+    model = linear_model()
+    model.compile(optimizer="sgd", loss="mse", metrics=["mae"], weighted_metrics=["mae"])
+    logs = model.evaluate(x, y, sample_weight=sw, batch_size=12, verbose=0, return_dict=True)
+    err = np.abs(x @ np.ones((3, 1)) - y)[:, 0]
+    np.testing.assert_allclose(logs["mae"], err.mean(), rtol=1e-5)
+    np.testing.assert_allclose(logs["weighted_mae"], (err * sw).sum() / sw.sum(), rtol=1e-5)
