@@ -70,9 +70,6 @@ class TransformerEncoder(layers.Layer):
         transformed = self.feed_forward(x, training=training)
         return self.norm2(ops.add(x, self.dropout2(transformed, training=training)))
 
-    def compute_output_shape(self, input_shape):
-        return input_shape
-
     def get_config(self):
         return {**super().get_config(), "dim": self.dim, "heads": self.heads,
                 "hidden": self.hidden, "dropout": self.rate}

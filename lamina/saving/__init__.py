@@ -1,4 +1,9 @@
-"""`lamina.saving`: the object registry, serialization, and (later) the .keras format."""
+"""`lamina.saving`: the object registry, serialization, the `.keras` format and weights files.
+
+Files are Keras 3's (config.json / metadata.json / model.weights.h5 in a zip, weights keyed by
+attribute path), so they move both ways; loading resolves names only through lamina's
+registries and checks archives and HDF5 files before reading them (safe mode).
+"""
 
 from lamina.api_export import populate
 from lamina.saving import object_registration, saving_api, serialization_lib  # noqa: F401

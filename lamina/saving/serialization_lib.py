@@ -152,7 +152,8 @@ def _is_allowed(obj, namespace, name):
     if name in _NON_MODELING_NAMES:
         return False
     if inspect.isclass(obj):
-        return True
+        # Serializable classes only (not scopes, tensors or variables).
+        return hasattr(obj, "get_config")
     return callable(obj) and _in_namespaces(namespace, _FUNCTION_NAMESPACES)
 
 

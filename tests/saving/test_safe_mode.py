@@ -106,7 +106,7 @@ def test_functions_outside_the_registry_are_refused(tmp_path, module, name):
 @pytest.mark.parametrize("module, class_name", [
     ("subprocess", "Popen"), ("os", "system"), ("builtins", "eval"),
     ("keras.src.saving.saving_lib", "load_model"), ("lamina.config", "set_backend"),
-    ("collections", "OrderedDict"),
+    ("collections", "OrderedDict"), ("keras", "Variable"), ("keras", "name_scope"),
 ])
 def test_classes_outside_the_registry_are_refused(tmp_path, module, class_name):
     entry = {"module": module, "class_name": class_name, "registered_name": None,
@@ -502,3 +502,14 @@ def test_torch_module_wrapper_needing_pickle_is_refused(tmp_path):
         with pytest.raises(TypeError, match="Could not locate class 'TorchModuleWrapper'"):
             lamina.models.load_model(path)
     assert not (tmp_path / "pwned").exists()
+
+
+def test_model_from_json_resolves_names_the_same_safe_way():
+    model = small_model()
+    config = json.loads(model.to_json())
+    config["config"]["layers"][1]["config"]["activation"] = {
+        "module": "os", "class_name": "function", "config": "system", "registered_name": "system"}
+    with pytest.raises(TypeError, match="Could not locate function 'system'"):
+        lamina.models.model_from_json(json.dumps(config))
+    rebuilt = lamina.models.model_from_json(model.to_json())
+    assert [type(l).__name__ for l in rebuilt.layers] == ["Dense"]

@@ -44,19 +44,23 @@ TORCH_DTYPES = {
     "complex64": torch.complex64,
     "complex128": torch.complex128,
 }
+DTYPE_NAMES = {torch_dtype: name for name, torch_dtype in TORCH_DTYPES.items()}
 UNSIGNED_WIDE = (torch.uint16, torch.uint32, torch.uint64)
 
 
 def _accept_numpy_copy_keyword():
     """NumPy 2 calls `__array__(dtype, copy=...)`; torch's takes no `copy` and NumPy warns
-    (an error under strict settings) on `np.array(tensor)`. Adds the keyword, same behaviour."""
+    (an error under strict settings) on `np.array(tensor)`. Adds the keyword."""
     original = torch.Tensor.__array__
     if "copy" in inspect.signature(original).parameters:
         return
 
     @functools.wraps(original)
     def __array__(self, dtype=None, copy=None):
-        out = original(self) if dtype is None else original(self, dtype)
+        # Tensors on an accelerator come to the host, so that backend-neutral code reading
+        # logs or predictions with np.asarray works on every device.
+        tensor = self if self.device.type == "cpu" else self.detach().cpu()
+        out = original(tensor) if dtype is None else original(tensor, dtype)
         return out.copy() if copy else out
 
     torch.Tensor.__array__ = __array__
@@ -227,7 +231,7 @@ def convert_to_tensor(x, dtype=None, sparse=None, ragged=None):
     if dtype is not None:
         dtype = dtypes.standardize_dtype(dtype)
     if isinstance(x, torch.Tensor):
-        if dtype is None or dtypes.standardize_dtype(x.dtype) == dtype:
+        if dtype is None or DTYPE_NAMES.get(x.dtype) == dtype:
             return x
         return _tag_unsigned(x.to(TORCH_DTYPES[dtype]), None)
     if isinstance(x, np.generic):
@@ -292,7 +296,8 @@ def cast(x, dtype):
 
 
 def dtype(x):
-    return dtypes.standardize_dtype(x.dtype)
+    name = DTYPE_NAMES.get(x.dtype)
+    return name if name is not None else dtypes.standardize_dtype(x.dtype)
 
 
 @contextlib.contextmanager

@@ -1,8 +1,9 @@
 """torch backend: image resampling.
 
-For now every function runs the NumPy reference on host copies of the tensors and moves the
-result back to the device: the values equal the numpy backend's, but there is no gradient
-with respect to the images and each call copies to and from the host (see GAPS.md).
+`resize` (nearest, and bilinear without antialiasing) runs on the device. The other
+functions run the NumPy reference on host copies of the tensors and move the result back:
+the values equal the numpy backend's, but there is no gradient with respect to the images
+and each call copies to and from the host (see GAPS.md).
 """
 
 import numpy as np
@@ -26,7 +27,33 @@ def _on_host(name, *args, **kwargs):
 
 
 def resize(images, size, interpolation="bilinear", antialias=False, data_format="channels_last"):
-    """Integer images come back as floats (the op rounds them)."""
+    """Integer images come back as floats (the op rounds them).
+
+    Nearest and bilinear resampling of float32/64 images (bilinear without antialiasing, or
+    when enlarging) run on the device with half-pixel centers, as jax.image.resize; the rest
+    on the host.
+    """
+    spatial = (1, 2) if data_format == "channels_last" else (2, 3)
+    if images.ndim == 3:
+        spatial = tuple(a - 1 for a in spatial)
+    in_size = tuple(images.shape[a] for a in spatial)
+    enlarging = all(o >= i for o, i in zip(size, in_size))
+    on_device = (
+        images.dtype in (torch.float32, torch.float64)
+        and min(in_size) > 0
+        and (interpolation == "nearest"
+             or (interpolation == "bilinear" and (not antialias or enlarging)))
+    )
+    if on_device:
+        x = images if images.ndim == 4 else images[None]
+        if data_format == "channels_last":
+            x = x.permute(0, 3, 1, 2)
+        mode = "nearest-exact" if interpolation == "nearest" else "bilinear"
+        kwargs = {} if mode == "nearest-exact" else {"align_corners": False}
+        out = torch.nn.functional.interpolate(x, size=tuple(size), mode=mode, **kwargs)
+        if data_format == "channels_last":
+            out = out.permute(0, 2, 3, 1)
+        return out if images.ndim == 4 else out[0]
     return _on_host("resize", images, size, interpolation=interpolation, antialias=antialias,
                     data_format=data_format)
 

@@ -235,11 +235,3 @@ class BaseImagePreprocessingLayer(Layer):
         zeros = ops.zeros_like(a0)
         return ops.stack([a0, a1, a2, b0, b1, b2, zeros, zeros], axis=1)
 
-
-def saturate_cast(results, dtype):
-    """`results` rounded and clipped into an integer `dtype`, or cast to a float one."""
-    from lamina.backend.common import dtypes
-
-    if dtypes.is_int_dtype(dtype):
-        results = ops.round(results)
-    return ops.saturate_cast(results, dtype)

@@ -4,6 +4,7 @@ and elastic distortions. Segmentation masks follow the images with nearest inter
 from lamina import ops, random
 from lamina.api_export import export
 from lamina.layers.augmentation.base import BaseImagePreprocessingLayer, factor_pair
+from lamina.random.seed_generator import make_default_seed
 
 _FILL_MODES = ("reflect", "wrap", "constant", "nearest")
 _INTERPOLATIONS = ("nearest", "bilinear")
@@ -344,7 +345,7 @@ class RandomCrop(_GeometricLayer):
         super().__init__(data_format=data_format, name=name, **kwargs)
         self.height = height
         self.width = width
-        self.seed = seed if seed is not None else random.seed_generator.make_default_seed()
+        self.seed = seed if seed is not None else make_default_seed()
         self.generator = random.SeedGenerator(seed)
 
     def get_random_transformation(self, images, training=True, seed=None):

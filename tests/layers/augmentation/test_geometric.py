@@ -139,7 +139,7 @@ def test_random_crop_shapes():
 
 
 def test_perspective_with_zero_scale_keeps_images():
-    x = np.random.default_rng(0).random((2, 6, 6, 3)).astype("float32")
+    x = np.random.default_rng(0).random((2, 8, 8, 3)).astype("float32")
     out = np.asarray(layers.RandomPerspective(factor=(1.0, 1.0), scale=0.0, seed=1)(x))
     np.testing.assert_allclose(out, x, atol=1e-4)
     with pytest.raises(ValueError, match="RandomPerspective: the `scale` argument"):
@@ -147,7 +147,7 @@ def test_perspective_with_zero_scale_keeps_images():
 
 
 def test_elastic_transform_keeps_images_at_zero_factor_and_clips():
-    x = np.random.default_rng(0).random((2, 6, 6, 3)).astype("float32") * 255
+    x = np.random.default_rng(0).random((2, 8, 8, 3)).astype("float32") * 255
     np.testing.assert_array_equal(
         np.asarray(layers.RandomElasticTransform(factor=0.0, seed=1)(x)), x)
     out = np.asarray(layers.RandomElasticTransform(factor=(1.0, 1.0), scale=(0.5, 1.0),
