@@ -174,3 +174,24 @@ def test_layers_train_in_a_model():
     model.compile(optimizer="adam", loss="binary_crossentropy")
     history = model.fit(ids, y, epochs=15, verbose=0)
     assert history.history["loss"][-1] < history.history["loss"][0]
+
+
+def test_reversible_embedding(rng):
+    layer = layers.ReversibleEmbedding(7, 3)
+    ids = np.array([[1, 2], [3, 0]])
+    vectors = np_out(layer, ids)
+    table = layer.get_weights()[0]
+    np.testing.assert_allclose(np_out(layer, vectors, reverse=True), vectors @ table.T, rtol=1e-5)
+    untied = layers.ReversibleEmbedding(7, 3, tie_weights=False, logit_soft_cap=2.0)
+    v = np_out(untied, ids)
+    _, reverse = untied.get_weights()
+    np.testing.assert_allclose(np_out(untied, v, reverse=True),
+                               np.tanh(v @ reverse / 2.0) * 2.0, rtol=1e-5, atol=1e-6)
+    assert layers.ReversibleEmbedding(7, 3)(lamina.Input((4,), dtype="int32")).shape == (None, 4, 3)
+
+
+def test_layers_serialize_deserialize():
+    config = layers.serialize(layers.Dense(3, activation="relu", name="d"))
+    assert config["class_name"] == "Dense"
+    clone = layers.deserialize(config)
+    assert isinstance(clone, layers.Dense) and clone.units == 3 and clone.name == "d"
