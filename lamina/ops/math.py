@@ -459,8 +459,9 @@ def _reflect_pad(x, width):
         )
     if width == 0:
         return x
-    left = x[..., 1 : width + 1][..., ::-1]
-    right = x[..., n - 1 - width : n - 1][..., ::-1]
+    # `flip` rather than a negative-step slice, which not every backend's tensors support.
+    left = active.numpy.flip(x[..., 1 : width + 1], axis=-1)
+    right = active.numpy.flip(x[..., n - 1 - width : n - 1], axis=-1)
     return active.numpy.concatenate([left, x, right], axis=-1)
 
 
