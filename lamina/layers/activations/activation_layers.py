@@ -90,12 +90,15 @@ class Softmax(_Elementwise):
         if mask is not None:
             penalty = ops.multiply(ops.subtract(1.0, ops.cast(mask, inputs.dtype)), -1e9)
             inputs = ops.add(inputs, penalty)
-        if isinstance(self.axis, (tuple, list)):
-            if len(self.axis) > 1:
-                return ops.exp(ops.subtract(inputs, ops.logsumexp(inputs, axis=self.axis,
-                                                                  keepdims=True)))
-            return ops.softmax(inputs, axis=self.axis[0])
-        return ops.softmax(inputs, axis=self.axis)
+        if isinstance(self.axis, (tuple, list)) and len(self.axis) > 1:
+            outputs = ops.exp(ops.subtract(inputs, ops.logsumexp(inputs, axis=self.axis,
+                                                                 keepdims=True)))
+        else:
+            axis = self.axis[0] if isinstance(self.axis, (tuple, list)) else self.axis
+            outputs = ops.softmax(inputs, axis=axis)
+        if mask is not None:  # masked positions are exactly zero, as in Keras
+            outputs = ops.multiply(outputs, ops.cast(mask, outputs.dtype))
+        return outputs
 
     def get_config(self):
         return {**super().get_config(), "axis": self.axis}

@@ -200,6 +200,11 @@ class ConvLSTM(RNN):
             return (output, state, state)
         return output
 
+    def compute_mask(self, inputs, mask):
+        mask = mask[0] if isinstance(mask, (list, tuple)) else mask
+        output_mask = mask if self.return_sequences else None
+        return [output_mask, None, None] if self.return_state else output_mask
+
     def call(self, sequences, initial_state=None, mask=None, training=False):
         return super().call(sequences, initial_state=initial_state, mask=mask,
                             training=training)
