@@ -311,7 +311,7 @@ class Layer(Operation):
     def variables(self):
         """Every variable of the layer and its sublayers (weights, seeds), without duplicates."""
         out, seen = [], set()
-        for v in self._own_variables() + [s.state for s in self._seed_generators if hasattr(s, "state")]:
+        for v in self._own_variables() + self._non_weight_variables():
             if id(v) not in seen:
                 seen.add(id(v))
                 out.append(v)
@@ -321,6 +321,11 @@ class Layer(Operation):
                     seen.add(id(v))
                     out.append(v)
         return out
+
+    def _non_weight_variables(self):
+        """State that is not a weight (not saved with the weights) but that a compiled step
+        must carry: random seed states, and e.g. a stateful RNN's states."""
+        return [s.state for s in self._seed_generators if hasattr(s, "state")]
 
     @property
     def weights(self):

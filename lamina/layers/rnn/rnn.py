@@ -183,6 +183,10 @@ class RNN(Layer):
                 ])
         self.built = True
 
+    def _non_weight_variables(self):
+        # A stateful RNN's states are carried by the compiled training step, not saved.
+        return super()._non_weight_variables() + list(getattr(self, "_states", None) or [])
+
     def get_initial_state(self, batch_size):
         """The zero states (or the cell's own initial states) for `batch_size` sequences."""
         get_fn = getattr(self.cell, "get_initial_state", None)

@@ -354,3 +354,19 @@ def test_scan_loop_compiles_under_jit(sequence):
         return out
 
     np.testing.assert_allclose(np.asarray(run(values, sequence)), eager, rtol=1e-5, atol=1e-6)
+
+
+@requires_training
+def test_stateful_lstm_carries_states_through_compiled_fit():
+    x = np.random.default_rng(0).normal(size=(4, 5, 3)).astype("float32")
+    y = np.ones((4, 2), "float32")
+    rnn = layers.LSTM(2, stateful=True)
+    model = lamina.Sequential([lamina.Input(batch_shape=(4, 5, 3)), rnn])
+    model.compile(optimizer="sgd", loss="mse")
+    model.fit(x, y, batch_size=4, epochs=1, shuffle=False, verbose=0)
+    after_fit = [np.array(v.value) for v in rnn._states]
+    assert all(np.abs(s).sum() > 0 for s in after_fit)
+    rnn.reset_state()
+    assert all(np.abs(np.array(v.value)).sum() == 0 for v in rnn._states)
+    # The weights file does not hold the states, as in Keras.
+    assert len(model.weights) == 3
