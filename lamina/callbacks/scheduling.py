@@ -208,14 +208,12 @@ class TensorBoard(Callback):
 
     def on_train_begin(self, logs=None):
         try:
-            from tensorboard.summary import Writer  # noqa: F401
+            from tensorboard.summary import Writer
         except ImportError:
             raise ImportError(
                 "The TensorBoard callback needs the `tensorboard` package: pip install "
                 "tensorboard."
             ) from None
-        from tensorboard.summary import Writer
-
         self._writer = Writer(os.path.join(self.log_dir, "train"))
 
     def on_epoch_end(self, epoch, logs=None):

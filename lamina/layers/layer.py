@@ -17,7 +17,7 @@ from lamina.backend import KerasTensor, active
 from lamina.backend.common import dtypes, global_state
 from lamina.backend.common.stateless_scope import StatelessScope, get_stateless_scope
 from lamina.backend.common.variables import Variable
-from lamina.dtype_policies import DTypePolicy, get_policy
+from lamina.dtype_policies import get_policy
 from lamina.ops.operation import Node, Operation
 
 _CALL_CONTEXT = threading.local()
@@ -298,9 +298,6 @@ class Layer(Operation):
     def trainable(self, value):
         value = bool(value)
         self._trainable = value
-        for variable in self._trainable_variables + self._non_trainable_variables:
-            if getattr(variable, "_layer_trainable_override", True):
-                pass
         for layer in self._layers:
             layer.trainable = value
 

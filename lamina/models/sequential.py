@@ -1,6 +1,5 @@
 """`Sequential`: a plain stack of layers, each with one input and one output."""
 
-from lamina import tree
 from lamina.api_export import export
 from lamina.backend import KerasTensor
 from lamina.layers.core.input_layer import InputLayer

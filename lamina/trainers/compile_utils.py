@@ -275,7 +275,7 @@ class CompileMetrics:
                 prefix = f"{name}_" if multi else ""
                 base = log_name(metric)
                 metric._log_name = f"{prefix}weighted_{base}" if base in [
-                    log_name(m) for m in metric_lists_flat(built)] else f"{prefix}{base}"
+                    log_name(m) for m in built] else f"{prefix}{base}"
                 weighted.append(metric)
             self.weighted_per_output.append(weighted)
         self.names = names
@@ -305,10 +305,6 @@ def _as_list(value):
     if isinstance(value, (list, tuple)):
         return list(value)
     return [value]
-
-
-def metric_lists_flat(metrics):
-    return [m for m in metrics]
 
 
 def log_name(metric):

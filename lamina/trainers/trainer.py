@@ -8,9 +8,6 @@ a batch; the active backend's trainer module compiles it (several steps per call
 """
 
 import collections
-import math
-import time
-import warnings
 
 import numpy as np
 
@@ -60,7 +57,7 @@ class Trainer:
             steps_per_execution: training steps per compiled call (an int, or "auto").
             jit_compile: whether to compile steps ("auto": yes where the backend can).
         """
-        from lamina import losses, metrics as metrics_module, optimizers
+        from lamina import metrics as metrics_module, optimizers
 
         self.optimizer = optimizers.get(optimizer)
         if loss is not None:
@@ -93,7 +90,6 @@ class Trainer:
             "steps_per_execution": steps_per_execution,
             "jit_compile": jit_compile,
         }
-        del losses
 
     def save(self, filepath, overwrite=True, zipped=None, **kwargs):
         """Saves the model to a `.keras` file (config, weights, optimizer state)."""
@@ -148,9 +144,6 @@ class Trainer:
         out.extend(self._output_loss_trackers)
         if self._compile_metrics is not None and self._compile_metrics.built:
             out.extend(self._compile_metrics.metrics)
-        for layer in self._flatten_layers(include_self=False):
-            if isinstance(layer, Trainer):
-                continue
         return out
 
     @property
@@ -766,4 +759,3 @@ class _LazyLogs(dict):
         return {k: self[k] for k in self.keys()}
 
 
-__all__ = ["Trainer", "TrainingState", "math", "time", "warnings"]
