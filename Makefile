@@ -10,7 +10,7 @@ VENV ?= $(HOME)/.cache/lamina/venv-$(SPEC_HASH)
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.lamina-installed
 # Backends whose test run is part of `make test` (each in its own process).
-BACKENDS ?= jax numpy
+BACKENDS ?= jax torch numpy
 PYTEST_ARGS ?=
 
 .PHONY: demo test venv bench clean-venv

@@ -12,6 +12,14 @@ BACKEND = lamina.backend.backend()
 TRAINING_BACKENDS = ("jax", "torch", "tensorflow", "pytensor")
 
 
+if BACKEND == "torch" and os.environ.get("PYTEST_XDIST_WORKER"):
+    # One intra-op thread per xdist worker: the workers already fill the cores, and torch's
+    # own thread pool on top of them makes every small op wait on the others.
+    import torch
+
+    torch.set_num_threads(1)
+
+
 def pytest_report_header(config):
     return f"lamina backend: {BACKEND}"
 

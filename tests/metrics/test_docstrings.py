@@ -1,6 +1,8 @@
 """The docstring examples of lamina.metrics run and give the values they show."""
 
 import doctest
+
+from tests.docstrings import docstring_runner
 import importlib
 
 import numpy as np
@@ -18,7 +20,7 @@ MODULES = ["lamina.metrics"] + [f"lamina.metrics.{name}" for name in (
 @pytest.mark.parametrize("module_name", MODULES)
 def test_docstring_examples(module_name):
     module = importlib.import_module(module_name)
-    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    runner = docstring_runner()
     for test in doctest.DocTestFinder().find(module, module_name,
                                              globs={"lamina": lamina, "ops": ops, "np": np}):
         runner.run(test)

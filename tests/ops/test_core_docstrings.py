@@ -3,6 +3,8 @@ they show."""
 
 import doctest
 
+from tests.docstrings import docstring_runner
+
 import numpy as np
 import pytest
 
@@ -19,7 +21,7 @@ CORE_OPS = ("cond", "switch", "while_loop", "fori_loop", "scan", "map", "vectori
 
 
 def _run(module, names=None):
-    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    runner = docstring_runner()
     globs = {"lamina": lamina, "ops": ops, "np": np}
     tests = doctest.DocTestFinder().find(module, module.__name__, globs=globs)
     ran = 0

@@ -2,6 +2,8 @@
 
 import doctest
 
+from tests.docstrings import docstring_runner
+
 import numpy as np
 
 import lamina
@@ -10,7 +12,7 @@ from lamina.ops import image
 
 
 def test_docstring_examples():
-    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    runner = docstring_runner()
     globs = {"lamina": lamina, "ops": ops, "np": np}
     tests = doctest.DocTestFinder().find(image, image.__name__, globs=globs)
     assert len([t for t in tests if t.examples]) >= 17

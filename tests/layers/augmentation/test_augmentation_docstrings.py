@@ -1,6 +1,8 @@
 """The docstring examples of the augmentation layers run and give the values they show."""
 
 import doctest
+
+from tests.docstrings import docstring_runner
 import importlib
 
 import numpy as np
@@ -17,7 +19,7 @@ MODULES = ["lamina.layers.augmentation.geometric", "lamina.layers.augmentation.c
 def test_docstring_examples(module_name):
     module = importlib.import_module(module_name)
     globs = {**vars(module), **vars(lamina.layers), "lamina": lamina, "np": np}
-    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    runner = docstring_runner()
     tests = doctest.DocTestFinder().find(module, module_name, globs=globs)
     assert any(test.examples for test in tests)
     for test in tests:

@@ -1,6 +1,8 @@
 """The docstring examples of the normalization layers run and give the values they show."""
 
 import doctest
+
+from tests.docstrings import docstring_runner
 import importlib
 
 import numpy as np
@@ -20,7 +22,7 @@ MODULES = ["lamina.layers.normalization.batch_normalization",
 def test_docstring_examples(module_name):
     module = importlib.import_module(module_name)
     globs = {**vars(module), **vars(lamina.layers), "lamina": lamina, "np": np}
-    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    runner = docstring_runner()
     tests = doctest.DocTestFinder().find(module, module_name, globs=globs)
     assert any(test.examples for test in tests)
     for test in tests:

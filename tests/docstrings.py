@@ -1,0 +1,29 @@
+"""A doctest runner for the docstring examples, the same on every backend.
+
+The examples print shapes as Keras shows them, `(2, 3)`. A torch tensor's `.shape` is a
+`torch.Size`, which prints as `torch.Size([2, 3])`; the checker reads that as the tuple it is
+(`torch.Size` subclasses `tuple`), so one docstring serves every backend.
+"""
+
+import doctest
+import re
+
+_TORCH_SIZE = re.compile(r"torch\.Size\(\[([^\]]*)\]\)")
+
+
+def _as_tuple(match):
+    items = [item.strip() for item in match.group(1).split(",") if item.strip()]
+    if len(items) == 1:
+        return f"({items[0]},)"
+    return "(" + ", ".join(items) + ")"
+
+
+class _Checker(doctest.OutputChecker):
+    def check_output(self, want, got, optionflags):
+        got = _TORCH_SIZE.sub(_as_tuple, got)
+        return super().check_output(want, got, optionflags)
+
+
+def docstring_runner():
+    """A `doctest.DocTestRunner` with ELLIPSIS that reads `torch.Size([..])` as a tuple."""
+    return doctest.DocTestRunner(checker=_Checker(), optionflags=doctest.ELLIPSIS)
