@@ -232,6 +232,7 @@ class Layer(Operation):
     def _track(self, value):
         if not getattr(self, "_tracking_enabled", False):
             return
+        global_state.bump_tracking_version()
         if isinstance(value, Layer):
             if value is not self and not any(value is layer for layer in self._layers):
                 self._layers.append(value)
@@ -298,15 +299,32 @@ class Layer(Operation):
     def trainable(self, value):
         value = bool(value)
         self._trainable = value
+        global_state.bump_tracking_version()
         for layer in self._layers:
             layer.trainable = value
 
     def _own_variables(self):
         return self._trainable_variables + self._non_trainable_variables
 
+    def _cached_list(self, key, compute):
+        """A list computed from the layer tree, reused until anything is tracked anew (a
+        layer, a variable, a `trainable` flag: see `global_state.tracking_version`)."""
+        version = global_state.tracking_version()
+        cache = self.__dict__.get("_list_cache")
+        if cache is None or cache[0] != version:
+            cache = (version, {})
+            object.__setattr__(self, "_list_cache", cache)
+        found = cache[1].get(key)
+        if found is None:
+            found = cache[1][key] = compute()
+        return list(found)
+
     @property
     def variables(self):
         """Every variable of the layer and its sublayers (weights, seeds), without duplicates."""
+        return self._cached_list("variables", self._collect_variables)
+
+    def _collect_variables(self):
         out, seen = [], set()
         for v in self._own_variables() + self._non_weight_variables():
             if id(v) not in seen:
@@ -327,6 +345,9 @@ class Layer(Operation):
     @property
     def weights(self):
         """Every weight of the layer and its sublayers: trainable first, per layer."""
+        return self._cached_list("weights", self._collect_weights)
+
+    def _collect_weights(self):
         out, seen = [], set()
         for v in self._own_variables():
             if id(v) not in seen:
@@ -341,6 +362,9 @@ class Layer(Operation):
 
     @property
     def trainable_weights(self):
+        return self._cached_list("trainable_weights", self._collect_trainable_weights)
+
+    def _collect_trainable_weights(self):
         if not self.trainable:
             return []
         out, seen = [], set()
@@ -365,6 +389,9 @@ class Layer(Operation):
     @property
     def non_trainable_variables(self):
         """Non-trainable weights plus the state of random seed generators (as in Keras)."""
+        return self._cached_list("non_trainable_variables", self._collect_non_trainable)
+
+    def _collect_non_trainable(self):
         trainable_ids = {id(v) for v in self.trainable_variables}
         return [v for v in self.variables if id(v) not in trainable_ids]
 

@@ -87,6 +87,15 @@ class Model(Trainer, Layer):
                       expand_nested=expand_nested, show_trainable=show_trainable,
                       layer_range=layer_range)
 
+    def export(self, filepath, format="tf_saved_model", verbose=None, input_signature=None,
+               **kwargs):
+        """Writes the model's inference function to `filepath` in a format that runs without
+        lamina (see `lamina.export.export_model` for the formats each backend can write)."""
+        from lamina.export.export_lib import export_model
+
+        return export_model(self, filepath, format=format, verbose=verbose,
+                            input_signature=input_signature, **kwargs)
+
     def to_json(self, **kwargs):
         """The model's architecture as a JSON string (see `lamina.models.model_from_json`)."""
         from lamina.utils.model_utils import model_to_json

@@ -2,6 +2,7 @@
 
 from lamina.api_export import export
 from lamina.backend import KerasTensor
+from lamina.backend.common import global_state
 from lamina.layers.core.input_layer import InputLayer
 from lamina.layers.layer import Layer
 from lamina.models.functional import Functional
@@ -75,6 +76,7 @@ class Sequential(Model):
         layer = layers[-1]
         self._stack.pop()
         self._layers = [l for l in self._layers if l is not layer]
+        global_state.bump_tracking_version()
         object.__setattr__(self, "_functional", None)
         self.built = False
         if rebuild:

@@ -16,6 +16,11 @@ from lamina.backend import StatelessScope, active, config
 from lamina.backend.common.variables import Variable
 from lamina.trainers import compile_utils, data_adapters
 
+# Steps one compiled call runs at most when grouping on its own, and the largest dataset
+# (in bytes) moved to the device whole so that batches are gathered there.
+_MAX_STEPS_PER_CALL = 1000
+_MAX_DEVICE_BYTES = 1 << 30
+
 TrainingState = collections.namedtuple(
     "TrainingState", ["trainable", "non_trainable", "optimizer", "metrics"]
 )
@@ -392,19 +397,72 @@ class Trainer:
         """How many steps one compiled call runs.
 
         An explicit `steps_per_execution` is used as given. With the default of 1, steps are
-        still grouped (up to 64 per call, the whole epoch for small data) when no callback
-        watches individual batches: the results are the same, only the per-call overhead is
-        paid less often. "auto" groups up to 1000 steps.
+        still grouped (the whole epoch, up to 1000 steps per call) when no callback watches
+        individual batches: the results are the same, only the per-call overhead is paid less
+        often. "auto" groups up to 1000 steps.
         """
         spe = self.steps_per_execution
         total = adapter.num_batches or 1
         if spe == "auto":
-            return max(1, min(total, 1000))
+            return max(1, min(total, _MAX_STEPS_PER_CALL))
         if spe != 1 or self.run_eagerly or not getattr(adapter, "groupable", False):
             return spe
         if callbacks is not None and _watches_batches(callbacks, hooks):
             return 1
-        return max(1, min(total, 64))
+        limit = _MAX_STEPS_PER_CALL if self._device_data(adapter) is not None else 64
+        return max(1, min(total, limit))
+
+    def _device_data(self, adapter):
+        """The adapter's arrays on the device (moved once and kept on the adapter), or None
+        when its batches are drawn one by one on the host instead: data that is not a set of
+        in-memory arrays, too large for the device, or an epoch that is not one pass."""
+        if "_device_data" in adapter.__dict__:
+            return adapter.__dict__["_device_data"]
+        data = None
+        fits = (isinstance(adapter, data_adapters.ArrayDataAdapter) and adapter.shuffle in (
+            True, False) and adapter.steps == adapter._full_steps and not self.run_eagerly
+            and adapter.num_samples > 0)
+        if fits:
+            arrays = (adapter.x, adapter.y, adapter.sample_weight)
+            nbytes = sum(a.nbytes for a in tree.flatten(arrays) if a is not None)
+            if nbytes <= _MAX_DEVICE_BYTES:
+                data = active.trainer.put_on_device(arrays)
+        adapter.__dict__["_device_data"] = data
+        return data
+
+    def _epoch_calls(self, kind, adapter, steps, rng):
+        """One epoch as `(number of steps, call)` pairs; `call(state) -> (logs, state)`.
+
+        Device-resident data is indexed on the device (a group of steps is one call taking
+        only the sample indices); other data is drawn batch by batch on the host and stacked
+        per group. Both draw the same batches in the same order from `rng`.
+        """
+        data = self._device_data(adapter)
+        if data is None:
+            function = self._get_function(kind, steps)
+            for group in _grouped(adapter.iterate(rng), steps):
+                yield len(group), lambda state, group=group: function(state, group)
+            return
+        key = (f"indexed_{kind}", self.run_eagerly)
+        if key not in self._functions:
+            step_name = "train_step" if kind == "train" else "test_step"
+            self._functions[key] = active.trainer.make_indexed_function(
+                self, step_name, not self.run_eagerly)
+        function = self._functions[key]
+        n, size = adapter.num_samples, adapter.batch_size
+        if adapter.shuffle is True:
+            order = (rng or np.random).permutation(n).astype(np.int32)
+        else:
+            order = np.arange(n, dtype=np.int32)
+        full, rest = divmod(n, size)
+        total = full + (1 if rest else 0)
+        for start in range(0, total, steps):
+            stop = min(start + steps, total)
+            rows = None
+            if start < full:
+                rows = order[start * size:min(stop, full) * size].reshape(-1, size)
+            tail = order[full * size:] if rest and stop == total else None
+            yield stop - start, lambda state, r=rows, t=tail: function(state, data, r, t)
 
     # -- fit --------------------------------------------------------------------------------
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
@@ -462,7 +520,6 @@ class Trainer:
         steps = self._steps_per_call(adapter, callback_list,
                                      ("on_train_batch_begin", "on_train_batch_end",
                                       "on_batch_begin", "on_batch_end"))
-        train_function = self._get_function("train", steps)
         self.stop_training = False
         rng = np.random.default_rng(_numpy_seed())
         self._initial_epoch = None
@@ -478,10 +535,10 @@ class Trainer:
             state = self._collect_state()._replace(metrics=self._initial_metrics_values())
             logs = None
             step = 0
-            for group in _grouped(adapter.iterate(rng), steps):
+            for count, call in self._epoch_calls("train", adapter, steps, rng):
                 callback_list.on_train_batch_begin(step)
-                logs, state = train_function(state, group)
-                step += len(group)
+                logs, state = call(state)
+                step += count
                 callback_list.on_train_batch_end(step - 1, _LazyLogs(logs))
                 if self.stop_training:
                     break
@@ -532,17 +589,16 @@ class Trainer:
         self._build_for_batch(first, training=False)
         steps = self._steps_per_call(adapter, callback_list,
                                      ("on_test_batch_begin", "on_test_batch_end"))
-        test_function = self._get_function("test", steps)
         if callback_list is not None:
             callback_list.on_test_begin()
         state = self._collect_state()._replace(metrics=self._initial_metrics_values())
         logs = None
         step = 0
-        for group in _grouped(adapter.iterate(), steps):
+        for count, call in self._epoch_calls("test", adapter, steps, None):
             if callback_list is not None:
                 callback_list.on_test_batch_begin(step)
-            logs, state = test_function(state, group)
-            step += len(group)
+            logs, state = call(state)
+            step += count
             if callback_list is not None:
                 callback_list.on_test_batch_end(step - 1, _LazyLogs(logs))
         for variable, value in zip(self.metrics_variables, state.metrics):
@@ -557,6 +613,10 @@ class Trainer:
         """The model's outputs for `x`, as NumPy arrays, computed batch by batch."""
         from lamina.callbacks.callback_list import CallbackList
 
+        if verbose == 0 and callbacks is None and steps is None:
+            fast = self._predict_small(x, batch_size)
+            if fast is not None:
+                return fast
         adapter = data_adapters.get_data_adapter(x, None, None, batch_size=batch_size,
                                                  steps=steps, shuffle=False)
         first = _first_batch(adapter)
@@ -585,6 +645,20 @@ class Trainer:
         joined = [np.concatenate([np.asarray(f[i]) for f in flat], axis=0)
                   for i in range(len(flat[0]))]
         return tree.pack_sequence_as(outputs[0], joined)
+
+    def _predict_small(self, x, batch_size):
+        """`predict` of one NumPy array that fits in one batch, straight to the compiled
+        function (no data pipeline, no callbacks); None when `x` is anything else."""
+        if (type(x) is not np.ndarray or x.ndim == 0 or x.dtype.kind not in "fiub"
+                or not 0 < len(x) <= (batch_size or 32) or not self.built
+                or not self._called_once()):
+            return None
+        if x.dtype == np.float64:
+            x = x.astype("float32")
+        state = ([v.value for v in self.trainable_variables],
+                 [v.value for v in self.non_trainable_variables])
+        y_pred = self._get_function("predict", 1)(state, x)
+        return tree.map_structure(np.asarray, y_pred)
 
     # -- single batches ---------------------------------------------------------------------
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):

@@ -49,6 +49,23 @@ def standardize_dtype(dtype):
     """
     if dtype is None:
         return config.floatx()
+    try:
+        return _STANDARD_NAMES[dtype]
+    except (KeyError, TypeError):  # not seen yet, or unhashable
+        pass
+    name = _standardize_uncached(dtype)
+    try:
+        _STANDARD_NAMES[dtype] = name
+    except TypeError:
+        pass
+    return name
+
+
+# Every dtype object seen by `standardize_dtype`, with its canonical name.
+_STANDARD_NAMES = {}
+
+
+def _standardize_uncached(dtype):
     if isinstance(dtype, str):
         name = dtype
     elif dtype is float:

@@ -18,6 +18,19 @@ def _get(name, factory):
     return value
 
 
+# Bumped whenever a layer starts tracking something, a variable is created or a `trainable`
+# flag changes: lists of variables computed from the layer tree stay valid while it holds.
+_TRACKING_VERSION = [0]
+
+
+def bump_tracking_version():
+    _TRACKING_VERSION[0] += 1
+
+
+def tracking_version():
+    return _TRACKING_VERSION[0]
+
+
 def get_global_attribute(name, default=None):
     return getattr(_STATE, name, default)
 

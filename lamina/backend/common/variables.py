@@ -54,6 +54,7 @@ class Variable:
                 "Argument `aggregation` of Variable must be one of 'none', 'mean', 'sum', "
                 f"'only_first_replica', received aggregation={aggregation!r}."
             )
+        global_state.bump_tracking_version()
         self._name = name
         parent = global_state.current_path()
         self._path = f"{parent}/{name}" if parent else name
@@ -178,6 +179,7 @@ class Variable:
     @trainable.setter
     def trainable(self, value):
         self._trainable = bool(value)
+        global_state.bump_tracking_version()
 
     @property
     def autocast(self):

@@ -35,6 +35,8 @@ def convert_to_tensor(x, dtype=None, sparse=None, ragged=None):
         x = x.value
     if dtype is not None:
         dtype = dtypes.standardize_dtype(dtype)
+    if isinstance(x, jax.Array) and (dtype is None or dtypes.standardize_dtype(x.dtype) == dtype):
+        return x  # already what was asked for (also a tracer inside a compiled function)
     if isinstance(x, (jax.Array, np.ndarray, np.generic)):
         if dtype is None or dtypes.standardize_dtype(x.dtype) == dtype:
             return jnp.asarray(x)

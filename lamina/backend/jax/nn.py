@@ -13,16 +13,25 @@ from lamina.backend.common import dtypes
 
 _CTC_LOG_ZERO = -1e5
 
+# jax.nn's activations with a custom derivative (custom_jvp) cost ~0.5 ms per eager call in
+# Python; compiled once each, an eager call is one dispatch. Inside a compiled step they are
+# inlined as before.
+_relu = jax.jit(jax.nn.relu)
+_relu6 = jax.jit(jax.nn.relu6)
+_softplus = jax.jit(jax.nn.softplus)
+_softmax = jax.jit(jax.nn.softmax, static_argnames="axis")
+_log_softmax = jax.jit(jax.nn.log_softmax, static_argnames="axis")
+
 
 # -- activations ------------------------------------------------------------------------------
 
 
 def relu(x):
-    return jax.nn.relu(x)
+    return _relu(x)
 
 
 def relu6(x):
-    return jax.nn.relu6(x)
+    return _relu6(x)
 
 
 def sigmoid(x):
@@ -34,7 +43,7 @@ def sparse_sigmoid(x):
 
 
 def softplus(x):
-    return jax.nn.softplus(x)
+    return _softplus(x)
 
 
 def softsign(x):
@@ -111,11 +120,11 @@ def threshold(x, threshold, default_value):
 
 
 def softmax(x, axis=-1):
-    return jax.nn.softmax(x, axis=axis)
+    return _softmax(x, axis=tuple(axis) if isinstance(axis, list) else axis)
 
 
 def log_softmax(x, axis=-1):
-    return jax.nn.log_softmax(x, axis=axis)
+    return _log_softmax(x, axis=tuple(axis) if isinstance(axis, list) else axis)
 
 
 def sparsemax(x, axis=-1):

@@ -87,15 +87,68 @@ def make_test_function(trainer, steps_per_execution, jit):
     return _make_stepper(trainer, "test_step", steps_per_execution, jit)
 
 
+def put_on_device(data):
+    """The whole dataset, `(x, y, sample_weight)`, moved to the device in one transfer."""
+    return jax.device_put(data)
+
+
+def _take(data, index):
+    return jax.tree_util.tree_map(lambda a: jax.numpy.take(a, index, axis=0), data)
+
+
+def make_indexed_function(trainer, step_name, jit):
+    """`(state, data, rows, rest) -> (logs, state)` over device-resident `data`.
+
+    `rows` is an int array `(steps, batch_size)` of sample indices (one step per row, all in
+    one `lax.scan`) or None; `rest` the indices of a final smaller batch, or None. The batches
+    are gathered on the device: nothing but the indices crosses from the host per call.
+    """
+    from lamina.trainers.trainer import TrainingState
+
+    def run(state, data, rows, rest):
+        step = getattr(trainer, step_name)
+        state = TrainingState(*state)
+        if rows is not None:
+            def body(carry, index):
+                _, carry = step(carry, _take(data, index))
+                return TrainingState(*carry), None
+
+            state, _ = jax.lax.scan(body, state, rows)
+        if rest is not None:
+            _, state = step(state, _take(data, rest))
+            state = TrainingState(*state)
+        return trainer._stateless_metric_results(state.metrics), state
+
+    return jax.jit(run) if jit else run
+
+
 def make_predict_function(trainer, steps_per_execution, jit):
     """`((trainable, non_trainable), x) -> y_pred`."""
 
     def predict(state, x):
         return trainer.predict_step(state, x)
 
-    compiled = jax.jit(predict) if jit else predict
+    if not jit:
+        return lambda state, x: predict(state, _to_device(x))
+    compiled = jax.jit(predict)
 
     def run(state, x):
-        return compiled(state, _to_device(x))
+        # A batch smaller than a power of two is padded up to it, so that predicting on
+        # batches of every size compiles a handful of shapes, not one per size.
+        size = _batch_size(x)
+        bucket = 1 << max(size - 1, 0).bit_length()
+        if size == 0 or bucket == size:
+            return compiled(state, x)
+        padded = jax.tree_util.tree_map(lambda a: _pad(np.asarray(a), bucket - size), x)
+        return jax.tree_util.tree_map(lambda a: np.asarray(a)[:size], compiled(state, padded))
 
     return run
+
+
+def _pad(array, extra):
+    return np.concatenate([array, np.zeros((extra,) + array.shape[1:], array.dtype)])
+
+
+def _batch_size(x):
+    leaves = jax.tree_util.tree_leaves(x)
+    return int(leaves[0].shape[0]) if leaves and np.ndim(leaves[0]) else 0

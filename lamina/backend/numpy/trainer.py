@@ -43,6 +43,35 @@ def make_test_function(trainer, steps_per_execution, jit):
     return _make_stepper(trainer, "test_step", steps_per_execution, jit)
 
 
+def put_on_device(data):
+    """The whole dataset, `(x, y, sample_weight)`, as NumPy arrays (already on the host)."""
+    return _to_device(data)
+
+
+def make_indexed_function(trainer, step_name, jit):
+    """`(state, data, rows, rest) -> (logs, state)`: one step per row of sample indices in
+    `rows` (or None), then one on the indices `rest` (or None), eagerly."""
+    from lamina import tree
+    from lamina.trainers.trainer import TrainingState
+
+    def take(data, index):
+        return tree.map_structure(lambda a: a if a is None else a[index], data)
+
+    def run(state, data, rows, rest):
+        if step_name == "train_step":
+            train_step(trainer, state, data)
+        state = TrainingState(*state)
+        indices = list(rows) if rows is not None else []
+        if rest is not None:
+            indices.append(rest)
+        for index in indices:
+            _, state = getattr(trainer, step_name)(state, take(data, index))
+            state = TrainingState(*state)
+        return trainer._stateless_metric_results(state.metrics), state
+
+    return run
+
+
 def make_predict_function(trainer, steps_per_execution, jit):
     """`((trainable, non_trainable), x) -> y_pred`, eagerly."""
 

@@ -106,3 +106,36 @@ def make_predict_function(trainer, steps_per_execution, jit):
             return trainer.predict_step(state, _to_device(x))
 
     return run
+
+
+def put_on_device(data):
+    """The whole dataset, `(x, y, sample_weight)`, moved to the device once."""
+    return _to_device(data)
+
+
+def make_indexed_function(trainer, step_name, jit):
+    """`(state, data, rows, rest) -> (logs, state)` over device-resident `data`: one step per
+    row of sample indices in `rows` (or None), then one on the indices `rest` (or None)."""
+    from lamina.trainers.trainer import TrainingState
+
+    def gather(data, index):
+        positions = None
+        for leaf in tree.flatten(data):
+            if isinstance(leaf, torch.Tensor):
+                positions = torch.as_tensor(index, dtype=torch.long, device=leaf.device)
+                break
+        return tree.map_structure(lambda a: a if a is None else a[positions], data)
+
+    def run(state, data, rows, rest):
+        indices = list(rows) if rows is not None else []
+        if rest is not None:
+            indices.append(rest)
+        state = TrainingState(*state)
+        with torch.no_grad():
+            for index in indices:
+                _, state = getattr(trainer, step_name)(state, gather(data, index))
+                state = TrainingState(*state)
+            logs = trainer._stateless_metric_results(state.metrics)
+        return logs, state
+
+    return run
