@@ -81,6 +81,17 @@ class SeedGenerator:
                 f"`{self.name}.state` to a traced value and read the new state back from it."
             )
         value = self.state.value
+        if get_stateless_scope() is None and str(self.state.dtype) == "uint32":
+            # Eagerly, the walk is done in NumPy (the same uint32 arithmetic): an eager device
+            # op per draw would compile a small program the first time.
+            host = np.asarray(value).astype(np.uint32)
+            if ordered:
+                host = host + np.array([0, 1], np.uint32)
+            else:
+                with np.errstate(over="ignore"):
+                    host = (host + np.uint32(1)) * np.uint32(5387) % np.uint32(933199)
+            self.state.assign(host)
+            return value
         if ordered:
             step = active.core.convert_to_tensor(np.array([0, 1]), dtype=self.state.dtype)
             self.state.assign(value + step)

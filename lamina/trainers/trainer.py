@@ -330,7 +330,14 @@ class Trainer:
                      or (self._compile_metrics is not None and not self._compile_metrics.built
                          and y is not None))
         if need_call:
-            y_pred = self(_to_backend(x), training=False)
+            y_pred = None
+            if self.built:
+                # Shapes only: traced abstractly where the backend can, nothing compiled.
+                state = ([v.value for v in self.trainable_variables],
+                         [v.value for v in self.non_trainable_variables])
+                y_pred = active.trainer.output_spec(self, state, x)
+            if y_pred is None:
+                y_pred = self(_to_backend(x), training=False)
             spec = tree.map_structure(lambda t: _ShapeOnly(tuple(t.shape)), y_pred)
             self._output_spec_cache = spec
             self._check_targets(y, spec)

@@ -37,20 +37,27 @@ def convert_to_tensor(x, dtype=None, sparse=None, ragged=None):
         dtype = dtypes.standardize_dtype(dtype)
     if isinstance(x, jax.Array) and (dtype is None or dtypes.standardize_dtype(x.dtype) == dtype):
         return x  # already what was asked for (also a tracer inside a compiled function)
-    if isinstance(x, (jax.Array, np.ndarray, np.generic)):
-        if dtype is None or dtypes.standardize_dtype(x.dtype) == dtype:
-            return jnp.asarray(x)
-        return jnp.asarray(x).astype(dtypes.to_numpy_dtype(dtype))
+    if isinstance(x, (np.ndarray, np.generic)):
+        # Host arrays are converted on the host and transferred: `jnp.asarray` would compile
+        # a small program per shape for the same transfer.
+        if dtype is not None and dtypes.standardize_dtype(x.dtype) != dtype:
+            x = np.asarray(x).astype(dtypes.to_numpy_dtype(dtype))
+        return jax.device_put(x)
+    if isinstance(x, jax.Array):
+        return x.astype(dtypes.to_numpy_dtype(dtype))
     if dtype is None:
         dtype = python_value_dtype(x)
+    on_host = not any(isinstance(leaf, jax.Array) for leaf in jax.tree_util.tree_leaves(x))
     if dtype is None:
-        array = np.asarray(x)
+        array = np.asarray(x) if on_host else jnp.asarray(x)
         if array.dtype.kind in "OUS":
             raise TypeError(
                 f"Cannot convert {x!r} to a tensor: expected numbers, received values of "
                 f"dtype {array.dtype}."
             )
-        return jnp.asarray(array)
+        return jax.device_put(array) if on_host else array
+    if on_host:
+        return jax.device_put(np.asarray(x, dtype=dtypes.to_numpy_dtype(dtype)))
     return jnp.asarray(x, dtype=dtypes.to_numpy_dtype(dtype))
 
 

@@ -122,6 +122,11 @@ def make_indexed_function(trainer, step_name, jit):
     return jax.jit(run) if jit else run
 
 
+def output_spec(trainer, state, x):
+    """The shapes and dtypes of `predict_step(state, x)`, traced abstractly (not compiled)."""
+    return jax.eval_shape(trainer.predict_step, state, x)
+
+
 def make_predict_function(trainer, steps_per_execution, jit):
     """`((trainable, non_trainable), x) -> y_pred`."""
 

@@ -72,6 +72,11 @@ def make_indexed_function(trainer, step_name, jit):
     return run
 
 
+def output_spec(trainer, state, x):
+    """The outputs of `predict_step(state, x)` (their shapes and dtypes are what is used)."""
+    return trainer.predict_step(state, _to_device(x))
+
+
 def make_predict_function(trainer, steps_per_execution, jit):
     """`((trainable, non_trainable), x) -> y_pred`, eagerly."""
 

@@ -98,6 +98,12 @@ def make_test_function(trainer, steps_per_execution, jit):
     return _make_stepper(trainer, "test_step", steps_per_execution, jit)
 
 
+def output_spec(trainer, state, x):
+    """The outputs of `predict_step(state, x)` (their shapes and dtypes are what is used)."""
+    with torch.no_grad():
+        return trainer.predict_step(state, _to_device(x))
+
+
 def make_predict_function(trainer, steps_per_execution, jit):
     """`((trainable, non_trainable), x) -> y_pred`."""
 
