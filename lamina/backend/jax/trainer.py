@@ -24,6 +24,19 @@ def _stack(batches):
     return tuple(stack_part(i) for i in range(len(first)))
 
 
+# Models with at most this many weights are compiled with XLA's cheapest optimization level:
+# their steps are dominated by per-call overhead, not by the generated code, and compiling
+# takes about a third less time. Larger models get XLA's full optimization.
+_SMALL_MODEL_WEIGHTS = 100_000
+
+
+def _jit(function, trainer):
+    size = sum(int(np.prod(v.shape)) for v in trainer.trainable_variables)
+    if size <= _SMALL_MODEL_WEIGHTS:
+        return jax.jit(function, compiler_options={"xla_backend_optimization_level": 0})
+    return jax.jit(function)
+
+
 def _to_device(batch):
     # One transfer call for the whole structure (None leaves stay None).
     return jax.device_put(batch)
@@ -63,8 +76,8 @@ def _make_stepper(trainer, step_name, steps_per_execution, jit):
         state, _ = jax.lax.scan(body, TrainingState(*state), stacked)
         return trainer._stateless_metric_results(state.metrics), state
 
-    one_compiled = jax.jit(one) if jit else one
-    many_compiled = jax.jit(many) if jit else many
+    one_compiled = _jit(one, trainer) if jit else one
+    many_compiled = _jit(many, trainer) if jit else many
 
     def run(state, group):
         if len(group) > 1 and len(group) == steps_per_execution:
@@ -119,7 +132,7 @@ def make_indexed_function(trainer, step_name, jit):
             state = TrainingState(*state)
         return trainer._stateless_metric_results(state.metrics), state
 
-    return jax.jit(run) if jit else run
+    return _jit(run, trainer) if jit else run
 
 
 def output_spec(trainer, state, x):
@@ -135,7 +148,7 @@ def make_predict_function(trainer, steps_per_execution, jit):
 
     if not jit:
         return lambda state, x: predict(state, _to_device(x))
-    compiled = jax.jit(predict)
+    compiled = _jit(predict, trainer)
 
     def run(state, x):
         # A batch smaller than a power of two is padded up to it, so that predicting on
