@@ -276,18 +276,44 @@ def get_data_adapter(x, y=None, sample_weight=None, batch_size=None, steps=None,
         return GeneratorDataAdapter(x, steps=steps)
     if type(x).__name__ == "DataLoader":
         _no_targets(y, sample_weight, "a DataLoader")
-        return GeneratorDataAdapter(iter(_Reiterable(x)), steps=steps)
+        return DataLoaderAdapter(x, steps=steps)
     return ArrayDataAdapter(x, y, sample_weight, batch_size=batch_size, steps=steps,
                             shuffle=shuffle, class_weight=class_weight, check_finite=check_finite)
 
 
-class _Reiterable:
-    def __init__(self, loader):
-        self.loader = loader
+class DataLoaderAdapter:
+    """Batches from a `torch.utils.data.DataLoader`, iterated afresh every epoch (it does its
+    own shuffling); each batch is `x`, `(x, y)` or `(x, y, sample_weight)` of tensors."""
 
-    def __iter__(self):
+    def __init__(self, loader, steps=None):
+        self.loader = loader
+        try:
+            total = len(loader)
+        except TypeError:  # an iterable dataset without a length
+            total = None
+        self.steps = steps if steps is not None else total
+
+    @property
+    def num_batches(self):
+        return self.steps
+
+    def peek(self):
         for item in self.loader:
-            yield tuple(item) if isinstance(item, list) else item
+            return tuple(item) if isinstance(item, list) else item
+        raise ValueError("The DataLoader yielded no batches.")
+
+    def iterate(self, rng=None):
+        count = 0
+        while self.steps is None or count < self.steps:
+            for item in self.loader:
+                if self.steps is not None and count >= self.steps:
+                    return
+                x, y, sw = _unpack(tuple(item) if isinstance(item, list) else item)
+                yield (_standardize(x, "x"), _standardize(y, "y"),
+                       _standardize(sw, "sample_weight"))
+                count += 1
+            if self.steps is None or count == 0:
+                return
 
 
 def _no_targets(y, sample_weight, what):

@@ -760,7 +760,9 @@ def _batch_size(y_pred):
 def _first_batch(adapter):
     if hasattr(adapter, "peek"):
         item = adapter.peek()
-        return data_adapters._unpack(item) if isinstance(item, tuple) else (item, None, None)
+        x, y, sw = data_adapters._unpack(item) if isinstance(item, tuple) else (item, None, None)
+        return (data_adapters._standardize(x, "x"), data_adapters._standardize(y, "y"),
+                data_adapters._standardize(sw, "sample_weight"))
     for batch in adapter.iterate():
         return batch
     return None
