@@ -158,3 +158,42 @@ def test_repeated_fit_and_predict_keep_memory_flat():
     after = _rss_bytes()
     assert set(model._functions) == functions  # reused, not rebuilt
     assert after <= before * 1.05, f"RSS grew from {before} to {after} bytes"
+
+
+@pytest.mark.skipif(BACKEND != "jax", reason="a choice of the jax trainer on the CPU")
+def test_steps_with_convolutions_are_not_looped_on_the_cpu():
+    import jax
+
+    from lamina.backend.jax import trainer as jax_trainer
+
+    x = np.ones((2, 5, 5, 1), "float32")
+    kernel = np.ones((3, 3, 1, 2), "float32")
+    on_cpu = jax.default_backend() == "cpu"
+    conv = lambda a: lamina.ops.conv(a, kernel)  # noqa: E731
+    dense = lambda a: lamina.ops.matmul(a.reshape(2, -1), np.ones((25, 2), "float32"))  # noqa
+    assert jax_trainer._loops_well(conv, x) is not on_cpu
+    assert jax_trainer._loops_well(dense, x) is True
+
+
+@requires_training
+def test_conv_model_trains_the_same_on_device_and_host(monkeypatch):
+    def run(host):
+        with monkeypatch.context() as patch:
+            if host:
+                patch.setattr(trainer_module, "_MAX_DEVICE_BYTES", -1)
+            lamina.utils.set_random_seed(1)
+            model = lamina.Sequential([
+                lamina.Input((6, 6, 1)), layers.Conv2D(4, 3, activation="relu"),
+                layers.Flatten(), layers.Dense(1)])
+            model.compile(optimizer="adam", loss="mse")
+            rng = np.random.default_rng(0)
+            x = rng.normal(size=(50, 6, 6, 1)).astype("float32")
+            y = x.mean(axis=(1, 2))
+            history = model.fit(x, y, batch_size=16, epochs=2, verbose=0, shuffle=False)
+            return model.get_weights(), history.history["loss"]
+
+    device_weights, device_loss = run(False)
+    host_weights, host_loss = run(True)
+    np.testing.assert_allclose(device_loss, host_loss, rtol=1e-5)
+    for a, b in zip(device_weights, host_weights):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)

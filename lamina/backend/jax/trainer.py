@@ -78,10 +78,14 @@ def _make_stepper(trainer, step_name, steps_per_execution, jit):
 
     one_compiled = _jit(one, trainer) if jit else one
     many_compiled = _jit(many, trainer) if jit else many
+    decided = []
 
     def run(state, group):
         if len(group) > 1 and len(group) == steps_per_execution:
-            return many_compiled(state, _to_device(_stack(group)))
+            if not decided:
+                decided.append(not jit or _loops_well(one, state, _to_device(group[0])))
+            if decided[0]:
+                return many_compiled(state, _to_device(_stack(group)))
         logs = None
         for batch in group:
             logs, state = one_compiled(state, _to_device(batch))
@@ -115,24 +119,52 @@ def make_indexed_function(trainer, step_name, jit):
     `rows` is an int array `(steps, batch_size)` of sample indices (one step per row, all in
     one `lax.scan`) or None; `rest` the indices of a final smaller batch, or None. The batches
     are gathered on the device: nothing but the indices crosses from the host per call.
+    Steps that XLA runs slowly inside a loop (see `_loops_well`) are called one by one.
     """
     from lamina.trainers.trainer import TrainingState
 
-    def run(state, data, rows, rest):
-        step = getattr(trainer, step_name)
+    def one(state, data, index):
+        logs, state = getattr(trainer, step_name)(TrainingState(*state), _take(data, index))
+        return logs, TrainingState(*state)
+
+    def many(state, data, rows, rest):
         state = TrainingState(*state)
         if rows is not None:
             def body(carry, index):
-                _, carry = step(carry, _take(data, index))
-                return TrainingState(*carry), None
+                return one(carry, data, index)[1], None
 
             state, _ = jax.lax.scan(body, state, rows)
         if rest is not None:
-            _, state = step(state, _take(data, rest))
-            state = TrainingState(*state)
+            state = one(state, data, rest)[1]
         return trainer._stateless_metric_results(state.metrics), state
 
-    return _jit(run, trainer) if jit else run
+    if not jit:
+        return many
+    many_compiled, one_compiled = _jit(many, trainer), _jit(one, trainer)
+    decided = []
+
+    def run(state, data, rows, rest):
+        indices = list(rows) if rows is not None else []
+        if rest is not None:
+            indices.append(rest)
+        if not decided:
+            decided.append(_loops_well(one, state, data, indices[0]))
+        if decided[0]:
+            return many_compiled(state, data, rows, rest)
+        logs = None
+        for index in indices:
+            logs, state = one_compiled(state, data, index)
+        return logs, state
+
+    return run
+
+
+def _loops_well(step, *args):
+    """Whether XLA runs `step` as fast inside a loop as on its own. Not on the CPU when the
+    step has convolutions: their gradients run many times slower inside a while loop there."""
+    if jax.default_backend() != "cpu":
+        return True
+    return "conv_general_dilated" not in str(jax.make_jaxpr(step)(*args))
 
 
 def output_spec(trainer, state, x):
