@@ -1,7 +1,7 @@
 """The backend layer: a registry of backends and the active one.
 
 Each backend is one folder (`lamina/backend/<name>/`) with the same modules: core, numpy,
-nn, math, linalg, random, image, rnn, trainer. Only those folders import a framework.
+nn, math, linalg, random, image, rnn, trainer, layer. Only those folders import a framework.
 Everything else reaches the active backend through `active`, e.g. `active.numpy.add(a, b)`;
 the backend's package is imported on first use, so `import lamina` stays cheap.
 
@@ -39,7 +39,8 @@ from lamina.backend.config import (
     standardize_data_format,
 )
 
-MODULES = ("core", "numpy", "nn", "math", "linalg", "random", "image", "rnn", "trainer")
+MODULES = ("core", "numpy", "nn", "math", "linalg", "random", "image", "rnn", "trainer",
+           "layer")
 
 
 class BackendSpec:
@@ -122,7 +123,10 @@ class _ActiveBackend:
                 ) from e
             raise
         for module in MODULES:
-            setattr(self, module, getattr(package, module))
+            found = getattr(package, module, None)
+            if found is None:  # a module that the package's __init__ does not import
+                found = importlib.import_module(f"{spec.module}.{module}")
+            setattr(self, module, found)
         self.package = package
         self.trains = spec.trains
         self._loaded = True

@@ -134,7 +134,7 @@ class _TrackedList(list):
 
 
 @export("lamina.Layer", "lamina.layers.Layer")
-class Layer(Operation):
+class Layer(active.layer.BackendLayer, Operation):  # torch: also a torch.nn.Module
     """Base class of layers.
 
     Args:

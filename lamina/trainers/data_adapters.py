@@ -20,6 +20,8 @@ def _to_numpy(value, what):
             "DataFrame", "Series"):
         value = value.to_numpy()
     elif hasattr(value, "numpy") and not isinstance(value, np.ndarray):
+        if hasattr(value, "detach") and hasattr(value, "cpu"):
+            value = value.detach().cpu()  # a torch tensor, maybe on a GPU or requiring grad
         value = value.numpy()
     array = np.asarray(value)
     if array.dtype.kind in "OUSV":
@@ -274,7 +276,7 @@ def get_data_adapter(x, y=None, sample_weight=None, batch_size=None, steps=None,
     if isinstance(x, types.GeneratorType) or (hasattr(x, "__next__") and not hasattr(x, "shape")):
         _no_targets(y, sample_weight, "a generator")
         return GeneratorDataAdapter(x, steps=steps)
-    if type(x).__name__ == "DataLoader":
+    if any(c.__name__ == "DataLoader" for c in type(x).__mro__):  # or a subclass of it
         _no_targets(y, sample_weight, "a DataLoader")
         return DataLoaderAdapter(x, steps=steps)
     return ArrayDataAdapter(x, y, sample_weight, batch_size=batch_size, steps=steps,

@@ -86,14 +86,15 @@ def test_np_array_of_a_tensor_does_not_warn():
 
 def test_variable_wraps_a_parameter_and_never_changes_values_read_before():
     v = lamina.Variable(np.zeros((2,), "float32"), name="v")
-    assert isinstance(v.value, torch.nn.Parameter)
-    assert not v.value.requires_grad
+    parameter = v._value  # one Parameter for the variable's life (torch interop)
+    assert isinstance(parameter, torch.nn.Parameter) and parameter.requires_grad
     before = v.value
     v.assign(np.ones((2,)))
-    np.testing.assert_array_equal(before.numpy(), [0.0, 0.0])
+    assert v._value is parameter
+    np.testing.assert_array_equal(before.detach().numpy(), [0.0, 0.0])
     np.testing.assert_array_equal(np.asarray(v), [1.0, 1.0])
     np.testing.assert_array_equal(ops.convert_to_numpy(v + 1), [2.0, 2.0])
-    np.testing.assert_array_equal(torch.add(v, 1).numpy(), [2.0, 2.0])
+    np.testing.assert_array_equal(torch.add(v, 1).detach().numpy(), [2.0, 2.0])
 
 
 def test_variable_inside_stateless_scope_records_instead_of_writing():

@@ -1,7 +1,8 @@
 """torch backend: tensors are `torch.Tensor`s on the best device (CUDA if present, else CPU).
 
-Variables hold a `torch.nn.Parameter`; training differentiates detached copies of their
-values with autograd (see trainer.py), so reading a variable never builds a graph.
+Variables hold one persistent `torch.nn.Parameter` (requires_grad = trainable), visible to
+torch code (a layer is a `torch.nn.Module`: layer.py); lamina's trainer differentiates
+detached copies of their values with autograd (see trainer.py).
 Torch lacks most kernels for uint16/32/64: those dtypes are stored as such but computed in
 int64 (see `_widen_unsigned`), which keeps Keras' wrap-around results.
 """
@@ -52,21 +53,49 @@ def _accept_numpy_copy_keyword():
     """NumPy 2 calls `__array__(dtype, copy=...)`; torch's takes no `copy` and NumPy warns
     (an error under strict settings) on `np.array(tensor)`. Adds the keyword."""
     original = torch.Tensor.__array__
-    if "copy" in inspect.signature(original).parameters:
+    if getattr(original, "_lamina_patched", False):
         return
+    takes_copy = "copy" in inspect.signature(original).parameters
 
     @functools.wraps(original)
     def __array__(self, dtype=None, copy=None):
-        # Tensors on an accelerator come to the host, so that backend-neutral code reading
-        # logs or predictions with np.asarray works on every device.
-        tensor = self if self.device.type == "cpu" else self.detach().cpu()
+        # Values computed from trainable variables require grad (see Variable) and tensors on
+        # an accelerator are not on the host: backend-neutral code reading logs, weights or
+        # predictions with np.asarray works on both.
+        tensor = self.detach()
+        if tensor.device.type != "cpu":
+            tensor = tensor.cpu()
+        if takes_copy:
+            return original(tensor, dtype, copy=copy)
         out = original(tensor) if dtype is None else original(tensor, dtype)
         return out.copy() if copy else out
+
+    __array__._lamina_patched = True
 
     torch.Tensor.__array__ = __array__
 
 
 _accept_numpy_copy_keyword()
+
+
+def _float_without_grad_warning():
+    """`float(t)` warns when `t` requires grad (recent torch). Values computed eagerly from
+    trainable variables require grad (their Parameters do, for torch interop), and reading
+    one as a Python number (a loss, a metric) is how Keras programs inspect results; the
+    number never carried a gradient, so the warning is dropped."""
+    original = torch.Tensor.__float__
+    if getattr(original, "_lamina_patched", False):
+        return
+
+    @functools.wraps(original)
+    def __float__(self):
+        return original(self.detach())
+
+    __float__._lamina_patched = True
+    torch.Tensor.__float__ = __float__
+
+
+_float_without_grad_warning()
 
 
 def _device():
@@ -162,27 +191,61 @@ def _widen_unsigned(function):
 
 
 class Variable(_BaseVariable):
+    """A variable backed by one persistent `torch.nn.Parameter` (requires_grad = trainable).
+
+    The Parameter object lives as long as the variable, so torch code can hold it: a model's
+    `parameters()` yields it, a torch optimizer updates it in place, `model(x)` is
+    differentiable with respect to it. `assign` gives it a new storage (`.data = copy`)
+    instead of writing into the old one, and `value` is a view of it: a value read earlier (a
+    step's collected state, the metrics' reset values) keeps the numbers it had when read.
+    uint16/32/64 values (seed states) are not Parameters; they are replaced on assignment.
+    """
+
     def _convert_to_tensor(self, value, dtype=None):
         return convert_to_tensor(value, dtype=dtype)
 
     def _initialize(self, value):
+        if isinstance(value, torch.nn.Parameter) and DTYPE_NAMES.get(value.dtype) == self._dtype:
+            # A torch module's own Parameter (TorchModuleWrapper): shared, not copied, so the
+            # module and the variable stay one object.
+            self._value = value
+            return
+        self._value = None
         self._direct_assign(value)
 
+    def _requires_grad(self):
+        return self._trainable and self._dtype in dtypes.FLOAT_TYPES
+
     def _direct_assign(self, value):
-        # A new tensor, never an in-place write: values read earlier (a seed drawn, a state
-        # collected for a step) must not change under their holders. requires_grad stays off:
-        # the trainer differentiates copies of the values.
         value = convert_to_tensor(value, dtype=self._dtype).detach()
         if value.dtype in UNSIGNED_WIDE:
             self._value = value  # keeps its `_Unsigned` arithmetic
+            return
+        # A copy: the storage must be the Parameter's own, since torch optimizers and
+        # load_state_dict write into it (it may come from a user's NumPy array).
+        value = value.clone()
+        if isinstance(self._value, torch.Tensor) and not isinstance(self._value, _Unsigned):
+            self._value.data = value
         else:
-            self._value = torch.nn.Parameter(value, requires_grad=False)
+            self._value = torch.nn.Parameter(value, requires_grad=self._requires_grad())
 
     @property
     def value(self):
         # A StatelessScope may map the variable to a NumPy array or a Python number.
         value = _BaseVariable.value.fget(self)
+        if value is self._value and not isinstance(value, _Unsigned):
+            return value.view_as(value)
         return value if isinstance(value, torch.Tensor) else convert_to_tensor(value, self._dtype)
+
+    @property
+    def trainable(self):
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value):
+        _BaseVariable.trainable.fset(self, value)
+        if isinstance(self._value, torch.nn.Parameter):
+            self._value.requires_grad_(self._requires_grad())
 
     def numpy(self):
         return convert_to_numpy(self.value)
