@@ -982,9 +982,17 @@ def angle(x):
 
 
 def _shape_arg(shape):
-    if isinstance(shape, int) or hasattr(shape, "__index__"):
-        return (int(shape),)
-    return tuple(int(d) for d in shape)
+    if isinstance(shape, (list, tuple)):
+        return tuple(_dim_arg(d) for d in shape)
+    return (_dim_arg(shape),)
+
+
+def _dim_arg(dim):
+    # Ints and concrete integer arrays become ints; a symbolic size (exporting with a dynamic
+    # batch) is passed on as it is.
+    if isinstance(dim, (int, np.integer)) or (isinstance(dim, np.ndarray) and dim.ndim == 0):
+        return int(dim)
+    return dim
 
 
 def _dtype_arg(dtype):

@@ -196,7 +196,9 @@ def shape_of(x):
     if isinstance(x, KerasTensor):
         return x.shape
     if hasattr(x, "shape"):
-        return tuple(None if d is None else int(d) for d in x.shape)
+        # A dimension that is not an int is symbolic (jax shape polymorphism, torch SymInt
+        # while exporting): unknown here; int() would fail or freeze it to one size.
+        return tuple(int(d) if isinstance(d, (int, np.integer)) else None for d in x.shape)
     return np.shape(x)
 
 

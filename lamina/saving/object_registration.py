@@ -148,3 +148,23 @@ class LoadingScope:
 def in_safe_mode():
     """True while a safe-mode load runs in this thread."""
     return bool(getattr(_SAFE_MODE, "value", None))
+
+
+def safe_mode_setting():
+    """The safe mode of the load running in this thread: True, False, or None outside any."""
+    return getattr(_SAFE_MODE, "value", None)
+
+
+def code_loading_allowed(safe_mode=None):
+    """Whether a config may have code run or files read that it names (a Lambda's source, a
+    vocabulary file): only when `safe_mode=False` is passed, inside a load made with
+    `safe_mode=False`, or, outside any load, after
+    `lamina.config.enable_unsafe_deserialization()`. Fails closed otherwise."""
+    if safe_mode is not None:
+        return not safe_mode
+    setting = safe_mode_setting()
+    if setting is not None:
+        return not setting
+    from lamina import config
+
+    return config.unsafe_deserialization_enabled()

@@ -366,6 +366,16 @@ def deserialize_keras_object(config, custom_objects=None, safe_mode=True, module
             nor in `custom_objects`.
         ValueError: the config is malformed or asks for code execution.
     """
+    if object_registration.safe_mode_setting() is None and isinstance(config, (dict, list)):
+        # Outside any load: this call is the load, in the safe mode it was given (code in
+        # the config, e.g. a Lambda's source, then sees it).
+        from lamina import config as lamina_config
+
+        if safe_mode and lamina_config.unsafe_deserialization_enabled():
+            safe_mode = False
+        with object_registration.LoadingScope(bool(safe_mode)):
+            return deserialize_keras_object(config, custom_objects, safe_mode, module_objects,
+                                            **kwargs)
     if config is None or isinstance(config, (bool, int, float)):
         return config
     if isinstance(config, str):

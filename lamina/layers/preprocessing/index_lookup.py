@@ -509,14 +509,15 @@ class IndexLookup(HostInputsMixin, Layer):
     def from_config(cls, config):
         config = dict(config)
         if isinstance(config.get("vocabulary"), str):
-            from lamina import config as lamina_config
+            from lamina.saving.object_registration import code_loading_allowed
 
-            if not lamina_config.unsafe_deserialization_enabled():
+            if not code_loading_allowed():
                 raise ValueError(
                     f"{cls.__name__}.from_config: the config names a vocabulary file "
-                    f"({config['vocabulary']!r}); only a list of terms is accepted from a "
-                    "config, since reading files named by a config is unsafe. Call "
-                    "`lamina.config.enable_unsafe_deserialization()` if you trust it."
+                    f"({config['vocabulary']!r}); in safe mode only a list of terms is "
+                    "accepted from a config, since reading files named by a config is unsafe. "
+                    "If you trust it, load the model with `safe_mode=False` (or call "
+                    "`lamina.config.enable_unsafe_deserialization()`)."
                 )
         return cls(**config)
 

@@ -292,12 +292,13 @@ class TextVectorization(HostInputsMixin, Layer):
         if isinstance(config.get("ngrams"), list):
             config["ngrams"] = tuple(config["ngrams"])
         if isinstance(config.get("vocabulary"), str):
-            from lamina import config as lamina_config
+            from lamina.saving.object_registration import code_loading_allowed
 
-            if not lamina_config.unsafe_deserialization_enabled():
+            if not code_loading_allowed():
                 raise ValueError(
                     "TextVectorization.from_config: the config names a vocabulary file "
-                    f"({config['vocabulary']!r}); only a list of terms is accepted from a "
-                    "config, since reading files named by a config is unsafe."
+                    f"({config['vocabulary']!r}); in safe mode only a list of terms is "
+                    "accepted from a config, since reading files named by a config is unsafe. "
+                    "If you trust it, load the model with `safe_mode=False`."
                 )
         return cls(**config)
