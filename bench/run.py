@@ -1,257 +1,329 @@
 """Side-by-side benchmarks: lamina vs Keras 3 vs a hand-written loop, same machine, same run.
 
-Each workload runs in a fresh subprocess per framework (so imports and compilation are
-counted fairly and frameworks never share a process), several times; the report gives
-medians and the ratios lamina/Keras and lamina/hand-written, written to bench/RESULTS.md and
-bench/results.json. Keras 3 runs only where it is importable (`pip install keras`); its
-absence is reported, not hidden.
+Every workload (bench/workloads/<name>.py) is one program per framework: the Keras-API
+program runs unchanged with `keras` being `lamina` or Keras 3 (same backend, through
+LAMINA_BACKEND / KERAS_BACKEND), and a hand-written loop runs in the backend itself (pure
+JAX with a jitted step; pure PyTorch with torch.optim). Each run is a fresh subprocess, so
+imports and compilation are counted in full and frameworks never share a process; runs are
+interleaved across frameworks and repeated, and the report gives medians and the ratios
+lamina/Keras and lamina/hand-written. Results are merged per backend and workload into
+results.json and rendered as RESULTS.md (one table per backend).
 
 Usage:
-    python bench/run.py [--repeats N] [--only NAME ...] [--backend jax]
+    python bench/run.py                                  # every workload on jax, 3 repeats
+    python bench/run.py --backend jax torch              # both backends, one RESULTS.md
+    python bench/run.py --only breast_cancer_mlp startup --repeats 5
+    python bench/run.py --quick                          # smoke run: 1 repeat, small sizes,
+                                                         # written to $TMPDIR/lamina-bench-quick
+    python bench/workloads/lstm.py --framework lamina --backend torch --quick   # one program
 """
 
 import argparse
+import datetime
+import importlib
+import importlib.metadata
 import json
 import os
 import platform
 import statistics
 import subprocess
 import sys
-import textwrap
+import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+WORKLOAD_DIR = os.path.join(HERE, "workloads")
+STARTED = time.perf_counter()
+sys.path.insert(0, WORKLOAD_DIR)
 
-# Each workload is a program per framework printing one JSON line with its timings.
-BREAST_CANCER_DATA = """
-import numpy as np
-from sklearn.datasets import load_breast_cancer
-from sklearn.model_selection import train_test_split
-from sklearn.preprocessing import StandardScaler
-x, y = load_breast_cancer(return_X_y=True)
-x_train, x_test, y_train, y_test = train_test_split(x, y, test_size=0.2, random_state=42, stratify=y)
-scaler = StandardScaler().fit(x_train)
-x_train = scaler.transform(x_train).astype("float32"); x_test = scaler.transform(x_test).astype("float32")
-y_train = y_train.astype("float32"); y_test = y_test.astype("float32")
-"""
+import harness  # noqa: E402  (bench/workloads/harness.py: standard library only)
 
-KERAS_LIKE_MLP = """
-import time, json
-start_import = time.perf_counter()
-import {module} as keras
-import_seconds = time.perf_counter() - start_import
-{data}
-keras.utils.set_random_seed(0)
-model = keras.Sequential([keras.Input((30,)), keras.layers.Dense(16, activation="relu"),
-                          keras.layers.Dense(8, activation="relu"), keras.layers.Dense(1, activation="sigmoid")])
-model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
-t = time.perf_counter()
-model.fit(x_train, y_train, epochs=100, batch_size=32, validation_split=0.1, verbose=0)
-first_fit = time.perf_counter() - t
-t = time.perf_counter()
-model.fit(x_train, y_train, epochs=100, batch_size=32, validation_split=0.1, verbose=0)
-second_fit = time.perf_counter() - t
-loss, accuracy = model.evaluate(x_test, y_test, verbose=0)
-one = x_test[:1]
-model.predict(one, verbose=0)
-t = time.perf_counter()
-for _ in range(20):
-    model.predict(one, verbose=0)
-predict_one = (time.perf_counter() - t) / 20
-many = np.repeat(x_test, 10, axis=0)[:1000]
-model.predict(many, verbose=0)
-t = time.perf_counter()
-for _ in range(5):
-    model.predict(many, verbose=0)
-predict_1000 = (time.perf_counter() - t) / 5
-model(one)
-t = time.perf_counter()
-for _ in range(50):
-    model(one)
-call_one = (time.perf_counter() - t) / 50
-print(json.dumps({{"import_s": import_seconds, "fit_s": first_fit, "second_fit_s": second_fit,
-                  "accuracy": float(accuracy), "predict_1_s": predict_one,
-                  "predict_1000_s": predict_1000, "call_1_s": call_one}}))
-"""
-
-JAX_HAND_MLP = """
-import time, json
-import numpy as np
-start_import = time.perf_counter()
-import jax, jax.numpy as jnp
-import_seconds = time.perf_counter() - start_import
-{data}
-
-def init(key, sizes):
-    params = []
-    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
-        key, sub = jax.random.split(key)
-        limit = np.sqrt(6 / (a + b))
-        params.append((jax.random.uniform(sub, (a, b), minval=-limit, maxval=limit), jnp.zeros(b)))
-    return params
-
-def forward(params, x):
-    for w, b in params[:-1]:
-        x = jax.nn.relu(x @ w + b)
-    w, b = params[-1]
-    return jax.nn.sigmoid(x @ w + b)[:, 0]
-
-def loss_fn(params, x, y):
-    p = jnp.clip(forward(params, x), 1e-7, 1 - 1e-7)
-    return -jnp.mean(y * jnp.log(p) + (1 - y) * jnp.log(1 - p))
-
-def adam_init(params):
-    zeros = jax.tree_util.tree_map(jnp.zeros_like, params)
-    return (zeros, zeros, 0)
-
-@jax.jit
-def step(params, opt, x, y):
-    m, v, t = opt
-    loss, grads = jax.value_and_grad(loss_fn)(params, x, y)
-    t = t + 1
-    m = jax.tree_util.tree_map(lambda m, g: 0.9 * m + 0.1 * g, m, grads)
-    v = jax.tree_util.tree_map(lambda v, g: 0.999 * v + 0.001 * g * g, v, grads)
-    lr = 1e-3 * jnp.sqrt(1 - 0.999 ** t) / (1 - 0.9 ** t)
-    params = jax.tree_util.tree_map(lambda p, m, v: p - lr * m / (jnp.sqrt(v) + 1e-7), params, m, v)
-    return params, (m, v, t), loss
-
-@jax.jit
-def evaluate(params, x, y):
-    p = forward(params, x)
-    return loss_fn(params, x, y), jnp.mean((p > 0.5) == (y > 0.5))
-
-def fit(params, opt):
-    n = int(len(x_train) * 0.9)
-    xt, yt, xv, yv = x_train[:n], y_train[:n], x_train[n:], y_train[n:]
-    rng = np.random.default_rng(0)
-    for epoch in range(100):
-        order = rng.permutation(n)
-        for start in range(0, n, 32):
-            idx = order[start:start + 32]
-            params, opt, loss = step(params, opt, xt[idx], yt[idx])
-        float(loss)
-        evaluate(params, xv, yv)[0].block_until_ready()
-    return params, opt
-
-params = init(jax.random.PRNGKey(0), [30, 16, 8, 1])
-opt = adam_init(params)
-t = time.perf_counter()
-params, opt = fit(params, opt)
-first_fit = time.perf_counter() - t
-t = time.perf_counter()
-params, opt = fit(params, opt)
-second_fit = time.perf_counter() - t
-loss, accuracy = evaluate(params, x_test, y_test)
-fwd = jax.jit(forward)
-one = x_test[:1]
-fwd(params, one).block_until_ready()
-t = time.perf_counter()
-for _ in range(50):
-    np.asarray(fwd(params, one))
-predict_one = (time.perf_counter() - t) / 50
-print(json.dumps({{"import_s": import_seconds, "fit_s": first_fit, "second_fit_s": second_fit,
-                  "accuracy": float(accuracy), "predict_1_s": predict_one,
-                  "predict_1000_s": None, "call_1_s": predict_one}}))
-"""
-
-WORKLOADS = {
-    "breast_cancer_mlp": {
-        "lamina": KERAS_LIKE_MLP.format(module="lamina", data=BREAST_CANCER_DATA),
-        "keras": KERAS_LIKE_MLP.format(module="keras", data=BREAST_CANCER_DATA),
-        "hand": JAX_HAND_MLP.format(data=BREAST_CANCER_DATA),
-    },
-}
+WORKLOADS = ["breast_cancer_mlp", "digits_cnn", "lstm", "compute_mlp", "predict_latency",
+             "startup", "memory"]
+FRAMEWORKS = harness.FRAMEWORKS
+COLUMNS = {"lamina": "lamina", "keras": "Keras 3", "hand": "hand-written"}
+HAND = {"jax": "pure JAX, one jitted step per batch", "torch": "pure PyTorch, eager, torch.optim"}
+RATIO_KINDS = ("s", "mb", "samples/s", "GFLOP/s")
+# Thread settings a test environment may leave behind; the benchmark runs with defaults.
+DROPPED_ENV = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
 
 
-def run_program(source, backend):
-    env = dict(os.environ, LAMINA_BACKEND=backend, KERAS_BACKEND=backend,
-               PYTHONPATH=os.path.dirname(HERE))
-    out = subprocess.run([sys.executable, "-c", textwrap.dedent(source)], capture_output=True,
-                         text=True, env=env, timeout=1800)
-    if out.returncode != 0:
-        return {"error": out.stderr.strip().splitlines()[-1] if out.stderr else "failed"}
-    return json.loads(out.stdout.strip().splitlines()[-1])
+def load_workload(name):
+    return importlib.import_module(name)
 
 
-def median(values):
-    values = [v for v in values if v is not None]
-    return statistics.median(values) if values else None
+def run_program(name, framework, backend, quick, timeout):
+    """One fresh process running one program; its result dict (with `error` on failure)."""
+    env = {k: v for k, v in os.environ.items() if k not in DROPPED_ENV}
+    env.update(LAMINA_BACKEND=backend, KERAS_BACKEND=backend,
+               PYTHONPATH=os.pathsep.join(filter(None, [ROOT, env.get("PYTHONPATH")])))
+    command = [sys.executable, os.path.join(WORKLOAD_DIR, f"{name}.py"),
+               "--framework", framework, "--backend", backend] + (["--quick"] if quick else [])
+    start = time.perf_counter()
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT,
+                              timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return {"error": f"timed out after {timeout} s", "wall_s": time.perf_counter() - start}
+    wall = time.perf_counter() - start
+    for line in reversed(done.stdout.splitlines()):
+        if line.startswith(harness.RESULT_MARKER):
+            result = json.loads(line[len(harness.RESULT_MARKER):])
+            result["wall_s"] = wall
+            return result
+    stderr = done.stderr.strip()
+    return {"error": (stderr.splitlines() or [f"exit status {done.returncode}"])[-1][:300],
+            "traceback": stderr[-6000:], "wall_s": wall}
+
+
+def summarize(runs):
+    """Medians over the runs of each numeric value; the first error and its traceback."""
+    summary = {"runs": len(runs), "median": {}}
+    keys = dict.fromkeys(key for run in runs for key in run)
+    for key in keys:
+        values = [run[key] for run in runs if run.get(key) is not None]
+        if key in ("error", "traceback") or not values:
+            continue
+        if all(isinstance(v, bool) for v in values):
+            summary["median"][key] = values[0]
+        elif all(isinstance(v, (int, float)) for v in values):
+            summary["median"][key] = statistics.median(values)
+    failed = [run for run in runs if "error" in run]
+    if failed:
+        summary["failed_runs"] = len(failed)
+        summary["error"] = failed[0]["error"]
+        summary["traceback"] = failed[0].get("traceback", "")
+    summary["raw"] = [{k: v for k, v in run.items() if k != "traceback"} for run in runs]
+    return summary
+
+
+def run_workload(name, backend, args):
+    workload = load_workload(name)
+    repeats = 1 if args.quick else min(args.repeats, getattr(workload, "MAX_REPEATS", None)
+                                       or args.repeats)
+    runs = {framework: [] for framework in args.frameworks}
+    for repeat in range(repeats):
+        for framework in args.frameworks:  # interleaved, so drifts in load hit all alike
+            result = run_program(name, framework, backend, args.quick, args.timeout)
+            runs[framework].append(result)
+            status = f"error: {result['error']}" if "error" in result else "ok"
+            elapsed = time.perf_counter() - STARTED
+            print(f"  [{elapsed / 60:5.1f} min] {backend} {name} {framework} run "
+                  f"{repeat + 1}/{repeats}: {result['wall_s']:.1f} s, {status}", flush=True)
+    summaries = {framework: summarize(framework_runs) for framework, framework_runs in
+                 runs.items()}
+    return {"date": now(), "repeats": repeats,
+            "config": workload.describe(workload.config(args.quick)),
+            "frameworks": summaries}
+
+
+def now():
+    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def versions():
+    found = {}
+    for package in ("lamina", "keras", "jax", "jaxlib", "torch", "numpy"):
+        try:
+            found[package] = importlib.metadata.version(package)
+        except importlib.metadata.PackageNotFoundError:
+            found[package] = None
+    return found
+
+
+def machine():
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(line.split(":", 1)[1].strip() for line in f
+                       if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    memory = None
+    try:
+        import psutil
+
+        memory = round(psutil.virtual_memory().total / 2**30, 1)
+    except ImportError:
+        pass
+    return {"platform": platform.platform(), "cpu": cpu, "cores": os.cpu_count(),
+            "memory_gib": memory, "python": platform.python_version(),
+            "versions": versions()}
+
+
+# -- report ---------------------------------------------------------------------------------
+def fmt(value, kind):
+    if value is None:
+        return "—"
+    if kind == "s":
+        if abs(value) >= 1:
+            return f"{value:.2f} s"
+        return f"{value * 1e3:.2f} ms" if abs(value) >= 1e-3 else f"{value * 1e6:.0f} µs"
+    if kind == "acc":
+        return f"{value:.4f}"
+    if kind == "pct":
+        return f"{value:.1f} %"
+    if kind == "count":
+        return f"{value:g}"
+    if kind == "mb":
+        return f"{value:.0f} MiB"
+    if kind == "samples/s":
+        return f"{value:,.0f}/s"
+    if kind == "GFLOP/s":
+        return f"{value:.1f} GFLOP/s"
+    return f"{value}"
 
 
 def ratio(a, b):
-    return None if a is None or b is None or b == 0 else a / b
+    if a is None or b is None or b == 0:
+        return "—"
+    r = a / b
+    return f"{r:.1f}×" if abs(r) >= 10 else f"{r:.2f}×" if abs(r) >= 0.1 else f"{r:.3f}×"
+
+
+def backend_table(backend, entry):
+    meta = entry["meta"]
+    ran = meta.get("workloads", "all workloads")
+    lines = [f"## {backend}", "",
+             f"Hand-written: {HAND[backend]}. Last run {meta['date']}, {meta['mode']}, took "
+             f"{meta['wall_min']:.1f} min ({ran}); load average "
+             f"{meta['load_before']} before, {meta['load_after']} after.", "",
+             "| workload | measure | lamina | Keras 3 | hand-written | lamina/Keras "
+             "| lamina/hand |", "|---|---|---|---|---|---|---|"]
+    notes = []
+    for name in WORKLOADS:
+        if name not in entry["workloads"]:
+            continue
+        result = entry["workloads"][name]
+        workload = load_workload(name)
+        by_framework = result["frameworks"]
+        medians = {fw: by_framework.get(fw, {}).get("median", {}) for fw in FRAMEWORKS}
+        for framework in FRAMEWORKS:
+            if "error" in by_framework.get(framework, {}):
+                failed = by_framework[framework]
+                where = " (traceback in results.json)" if failed.get("traceback") else ""
+                notes.append(f"- {name}, {COLUMNS[framework]}: {failed['failed_runs']} of "
+                             f"{failed['runs']} runs failed: `{failed['error']}`{where}")
+        for key, label, kind in workload.MEASURES:
+            values = [medians[fw].get(key) for fw in FRAMEWORKS]
+            if all(v is None for v in values):
+                continue
+            cells = []
+            for framework, value in zip(FRAMEWORKS, values):
+                missing = framework not in by_framework or "error" in by_framework[framework]
+                cells.append("error" if value is None and missing else fmt(value, kind))
+            lamina, keras, hand = values
+            ratios = ([ratio(lamina, keras), ratio(lamina, hand)] if kind in RATIO_KINDS
+                      else ["—", "—"])
+            lines.append(f"| {workload.TITLE} | {label} | " + " | ".join(cells + ratios) + " |")
+    if notes:
+        lines += ["", "Failures:", ""] + notes
+    return lines
+
+
+def write_report(report, out_dir):
+    with open(os.path.join(out_dir, "results.json"), "w") as f:
+        json.dump(report, f, indent=1, ensure_ascii=False)
+    m = report["machine"]
+    v = m["versions"]
+    lines = [
+        "# Benchmark results", "",
+        "Generated by `python bench/run.py` (see its docstring; `--backend jax torch` runs "
+        "both). Each cell is the median over fresh processes (repeats below), frameworks "
+        "interleaved. Ratios are lamina / other: below 1 means lamina is faster for times, "
+        "above 1 means lamina is faster for throughputs (samples/s, GFLOP/s). Accuracy is "
+        "shown so that equal work is visible. Timings are not part of the test suite.", "",
+        f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB, {m['platform']}, "
+        f"Python {m['python']}; lamina {v['lamina']}, Keras {v['keras']}, jax {v['jax']}, "
+        f"torch {v['torch']}, numpy {v['numpy']}. Torch runs with "
+        f"`torch.set_num_threads(os.cpu_count())` in all three columns.", "",
+        "Workloads (same data, model sizes, batch and epochs in every column):", ""]
+    seen = {}
+    for entry in report["backends"].values():
+        for name, result in entry["workloads"].items():
+            seen.setdefault(name, result)
+    for name in WORKLOADS:
+        if name in seen:
+            workload = load_workload(name)
+            lines.append(f"- **{workload.TITLE}** (`{name}`, {seen[name]['repeats']} "
+                         f"repeat(s)): {seen[name]['config']}.")
+    lines += ["", BUDGET_NOTE, ""]
+    for backend, entry in report["backends"].items():
+        lines += backend_table(backend, entry) + [""]
+    with open(os.path.join(out_dir, "RESULTS.md"), "w") as f:
+        f.write("\n".join(lines))
+
+
+BUDGET_NOTE = (
+    "Budget: the full run (`--backend jax torch`, `--repeats 3`) is sized for about 15–20 "
+    "minutes on 2 quiet cores: the LSTM trains 2 epochs per fit and the compute-bound MLP 1, "
+    "both with at most 2 repeats, and the memory workload runs once (it measures growth, not "
+    "time). Hand-written loops run the same epochs and batches but track no training metric "
+    "(Keras and lamina compute accuracy per step).")
+
+
+def load_existing(path, quick, fresh):
+    if fresh or not os.path.exists(path):
+        return {}
+    try:
+        with open(path) as f:
+            existing = json.load(f)
+    except (OSError, ValueError):
+        return {}
+    backends = existing.get("backends", {})
+    return {b: e for b, e in backends.items() if e.get("meta", {}).get("quick") == quick}
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--backend", nargs="+", default=["jax"], choices=harness.BACKENDS)
+    parser.add_argument("--only", nargs="+", default=None, choices=WORKLOADS,
+                        metavar="WORKLOAD", help=" ".join(WORKLOADS))
+    parser.add_argument("--frameworks", nargs="+", default=list(FRAMEWORKS), choices=FRAMEWORKS)
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--only", nargs="*", default=None)
-    parser.add_argument("--backend", default="jax")
+    parser.add_argument("--quick", action="store_true",
+                        help="smoke run: 1 repeat, few epochs, small sizes")
+    parser.add_argument("--out", default=None, help="folder for RESULTS.md and results.json "
+                        "(default: bench/, or $TMPDIR/lamina-bench-quick with --quick)")
+    parser.add_argument("--fresh", action="store_true",
+                        help="drop earlier results instead of merging into them")
+    parser.add_argument("--timeout", type=int, default=600, help="seconds per process")
     args = parser.parse_args()
-    results = {}
-    for name, programs in WORKLOADS.items():
-        if args.only and name not in args.only:
-            continue
-        results[name] = {}
-        for framework, source in programs.items():
-            runs = [run_program(source, args.backend) for _ in range(args.repeats)]
-            errors = [r["error"] for r in runs if "error" in r]
-            good = [r for r in runs if "error" not in r]
-            if not good:
-                results[name][framework] = {"error": errors[0]}
-                print(f"{name} / {framework}: unavailable ({errors[0]})", flush=True)
-                continue
-            summary = {key: median([r[key] for r in good]) for key in good[0]}
-            results[name][framework] = summary
-            print(f"{name} / {framework}: {summary}", flush=True)
-    write_report(results, args)
-
-
-def fmt(value, unit="s"):
-    if value is None:
-        return "—"
-    if unit == "s":
-        return f"{value:.3f} s" if value >= 0.1 else f"{value * 1e3:.2f} ms"
-    return f"{value:.2f}×"
-
-
-def write_report(results, args):
-    with open(os.path.join(HERE, "results.json"), "w") as f:
-        json.dump({"machine": platform.platform(), "python": platform.python_version(),
-                   "date": time.strftime("%Y-%m-%d"), "backend": args.backend,
-                   "repeats": args.repeats, "results": results}, f, indent=2)
-    lines = [
-        "# Benchmark results",
-        "",
-        f"Machine: {platform.platform()}, {os.cpu_count()} cores; backend {args.backend}; "
-        f"medians of {args.repeats} runs, each in a fresh process. Generated by "
-        "`python bench/run.py`.",
-        "",
-        "| workload | measure | lamina | Keras 3 | hand-written | lamina/Keras | lamina/hand |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    for name, by_framework in results.items():
-        lam = by_framework.get("lamina", {})
-        ker = by_framework.get("keras", {})
-        hand = by_framework.get("hand", {})
-        for key in ("fit_s", "second_fit_s", "predict_1_s", "predict_1000_s", "call_1_s",
-                    "import_s", "accuracy"):
-            if key not in lam:
-                continue
-            unit = "" if key == "accuracy" else "s"
-            cell = (lambda d: "—" if d.get(key) is None else (
-                f"{d[key]:.4f}" if unit == "" else fmt(d[key])))
-            lines.append(
-                f"| {name} | {key} | {cell(lam)} | {cell(ker) if 'error' not in ker else 'n/a'} | "
-                f"{cell(hand) if 'error' not in hand else 'n/a'} | "
-                f"{fmt(ratio(lam.get(key), ker.get(key)), 'x') if unit else '—'} | "
-                f"{fmt(ratio(lam.get(key), hand.get(key)), 'x') if unit else '—'} |")
-        for framework, data in by_framework.items():
-            if "error" in data:
-                lines.append(f"\n{name}: {framework} unavailable: `{data['error']}`")
-    lines.append("")
-    with open(os.path.join(HERE, "RESULTS.md"), "w") as f:
-        f.write("\n".join(lines))
+    out_dir = args.out or (os.path.join(tempfile.gettempdir(), "lamina-bench-quick")
+                           if args.quick else HERE)
+    os.makedirs(out_dir, exist_ok=True)
+    names = [name for name in WORKLOADS if not args.only or name in args.only]
+    backends = load_existing(os.path.join(out_dir, "results.json"), args.quick, args.fresh)
+    report = {"machine": machine(), "backends": backends}
+    for backend in args.backend:
+        backend_start = time.perf_counter()
+        load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
+        print(f"{backend}: {', '.join(names)}", flush=True)
+        workloads = {name: run_workload(name, backend, args) for name in names}
+        entry = backends.get(backend, {"workloads": {}})
+        if not args.only and set(args.frameworks) == set(FRAMEWORKS):
+            entry["workloads"] = {}
+        for name, result in workloads.items():  # frameworks not re-run keep their results
+            kept = entry["workloads"].get(name, {}).get("frameworks", {})
+            result["frameworks"] = {**kept, **result["frameworks"]}
+            workload = load_workload(name)
+            if hasattr(workload, "derive"):
+                workload.derive({fw: r["median"] for fw, r in result["frameworks"].items()})
+            entry["workloads"][name] = result
+        entry["meta"] = {"date": now(), "quick": args.quick,
+                         "mode": ("--quick (smoke sizes, 1 repeat)" if args.quick
+                                  else f"up to {args.repeats} repeats"),
+                         "load_before": load_before,
+                         "load_after": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+                         "wall_min": (time.perf_counter() - backend_start) / 60,
+                         "workloads": "all workloads" if not args.only else ", ".join(names)}
+        backends[backend] = entry
+        write_report(report, out_dir)
+    print(f"done in {(time.perf_counter() - STARTED) / 60:.1f} min; wrote "
+          f"{os.path.join(out_dir, 'RESULTS.md')} and results.json", flush=True)
+    with open(os.path.join(out_dir, "RESULTS.md")) as f:
+        print(f.read())
 
 
 if __name__ == "__main__":
