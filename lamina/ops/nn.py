@@ -1213,3 +1213,26 @@ def polar(abs_, angle):
     if active.core.dtype(abs_) in ("float16", "bfloat16"):
         abs_, angle = active.core.cast(abs_, "float32"), active.core.cast(angle, "float32")
     return active.nn.polar(abs_, angle)
+
+
+# -- dense layers (internal: what `Dense` computes) ------------------------------------------------
+
+
+def _dense_rule(x, kernel, bias):
+    from lamina.ops.arrays import _matmul_rule
+
+    out = _matmul_rule(x, kernel)
+    return KerasTensor(out.shape, dtypes.result_type(out.dtype, rules.dtype_of(bias)))
+
+
+@op(_dense_rule)
+def dense(x, kernel, bias):
+    """`matmul(x, kernel) + bias`, in one backend call when all three share a float dtype
+    (torch fuses it into `addmm`); otherwise the two ops with their usual dtype rules."""
+    from lamina.ops.arrays import matmul
+    from lamina.ops.elementwise import add
+
+    kinds = {dtypes.dtype_of_value(v) for v in (x, kernel, bias)}
+    if len(kinds) == 1 and dtypes.is_float_dtype(next(iter(kinds))):
+        return active.nn.dense(to_tensor(x), to_tensor(kernel), to_tensor(bias))
+    return add(matmul(x, kernel), bias)

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from lamina import ops
+from lamina.backend import standardize_dtype
 from lamina.backend.common.keras_tensor import KerasTensor
 from tests.conftest import only_on
 from tests.ops.harness import check_op
@@ -306,3 +307,23 @@ def test_nn_ops_jit_and_grad():
                                               strategy="beam_search", top_paths=2))
     eager = ops.ctc_decode(x[:, :, 0], np.array([6, 5]), strategy="beam_search", top_paths=2)
     np.testing.assert_array_equal(decode(x)[0], eager[0])
+
+
+@pytest.mark.parametrize("x_shape", [(4, 3), (2, 4, 3)])
+def test_dense_is_matmul_plus_bias(rng, x_shape):
+    x = rng.normal(size=x_shape).astype("float32")
+    kernel = rng.normal(size=(3, 5)).astype("float32")
+    bias = rng.normal(size=(5,)).astype("float32")
+    check_op(ops.nn.dense, lambda a, k, b: a @ k + b, x, kernel, bias,
+             rtol=1e-5, atol=1e-6)
+
+
+def test_dense_with_mixed_dtypes_follows_matmul_and_add(rng):
+    x = rng.integers(-3, 3, size=(4, 3)).astype("int32")
+    kernel = rng.normal(size=(3, 2)).astype("float64")
+    bias = np.ones((2,), "float32")
+    out = ops.nn.dense(x, kernel, bias)
+    expected = ops.add(ops.matmul(x, kernel), bias)
+    assert standardize_dtype(out.dtype) == standardize_dtype(
+        expected.dtype)
+    np.testing.assert_allclose(ops.convert_to_numpy(out), x @ kernel + bias, rtol=1e-6)

@@ -507,3 +507,11 @@ def space_to_depth(x, block_size, data_format="channels_last"):
 
 def polar(abs_, angle):
     return lax.complex(abs_ * jnp.cos(angle), abs_ * jnp.sin(angle))
+
+
+# -- dense layers ---------------------------------------------------------------------------------
+
+
+def dense(x, kernel, bias):
+    """`x @ kernel + bias` (all of one float dtype)."""
+    return jnp.matmul(x, kernel) + bias

@@ -614,3 +614,11 @@ def polar(abs_, angle):
     return (abs_ * np.cos(angle) + 1j * abs_ * np.sin(angle)).astype(
         np.result_type(abs_.dtype, np.complex64)
     )
+
+
+# -- dense layers ---------------------------------------------------------------------------------
+
+
+def dense(x, kernel, bias):
+    """`x @ kernel + bias` (all of one float dtype)."""
+    return np.matmul(x, kernel) + bias

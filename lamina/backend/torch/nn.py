@@ -525,3 +525,14 @@ def space_to_depth(x, block_size, data_format="channels_last"):
 
 def polar(abs_, angle):
     return torch.polar(abs_, angle)
+
+
+# -- dense layers ---------------------------------------------------------------------------------
+
+
+def dense(x, kernel, bias):
+    """`x @ kernel + bias` (all of one float dtype): one `addmm` for a batch of vectors, whose
+    backward pass is also fused, as `torch.nn.Linear` does."""
+    if x.ndim == 2:
+        return torch.addmm(bias, x, kernel)
+    return torch.matmul(x, kernel) + bias

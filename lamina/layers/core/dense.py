@@ -80,9 +80,10 @@ class Dense(Layer):
         self.built = True
 
     def call(self, inputs):
-        x = ops.matmul(inputs, self.kernel)
-        if self.bias is not None:
-            x = ops.add(x, self.bias)
+        if self.bias is None:
+            x = ops.matmul(inputs, self.kernel)
+        else:
+            x = ops.nn.dense(inputs, self.kernel, self.bias)
         return self.activation(x)
 
     def compute_output_shape(self, input_shape):
