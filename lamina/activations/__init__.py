@@ -12,7 +12,7 @@ NAMESPACE = "lamina.activations"
 @export("lamina.activations.serialize")
 def serialize(activation):
     """The name of a built-in activation, or the config of a registered/custom one."""
-    for name, fn in api_export.REGISTRY[NAMESPACE].items():
+    for name, fn in api_export.symbols(NAMESPACE).items():
         if fn is activation and inspect.isfunction(fn) and name not in ("get", "serialize",
                                                                         "deserialize"):
             return activation.__name__
@@ -28,7 +28,7 @@ def deserialize(config, custom_objects=None):
 
     return deserialize_keras_object(
         config, custom_objects=custom_objects,
-        module_objects={k: v for k, v in api_export.REGISTRY[NAMESPACE].items()
+        module_objects={k: v for k, v in api_export.symbols(NAMESPACE).items()
                         if k not in ("get", "serialize", "deserialize")},
     )
 
@@ -39,13 +39,13 @@ def get(identifier):
     if identifier is None:
         return activations.linear
     if isinstance(identifier, str):
-        found = api_export.REGISTRY[NAMESPACE].get(identifier)
+        found = api_export.symbols(NAMESPACE).get(identifier)
         if found is None or identifier in ("get", "serialize", "deserialize"):
             from lamina.saving.object_registration import get_registered_object
 
             found = get_registered_object(identifier)
         if found is None:
-            known = sorted(k for k in api_export.REGISTRY[NAMESPACE]
+            known = sorted(k for k in api_export.symbols(NAMESPACE)
                            if k not in ("get", "serialize", "deserialize"))
             raise ValueError(
                 f"Unknown activation function: {identifier!r}. Expected one of "

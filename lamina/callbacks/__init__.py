@@ -1,11 +1,8 @@
 """`lamina.callbacks`: hooks into fit/evaluate/predict (History, progress, checkpoints...)."""
 
-import importlib
-import pkgutil
-
+from lamina import api_export
 from lamina.api_export import populate
 
-for _module in pkgutil.iter_modules(__path__):
-    importlib.import_module(f"{__name__}.{_module.name}")
+api_export.import_submodules(__name__, __path__)
 
 populate(__name__, globals())

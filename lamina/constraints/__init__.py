@@ -103,7 +103,7 @@ def deserialize(config, custom_objects=None):
     from lamina.saving.serialization_lib import deserialize_keras_object
 
     return deserialize_keras_object(config, custom_objects=custom_objects,
-                                    module_objects=api_export.REGISTRY[NAMESPACE])
+                                    module_objects=api_export.symbols(NAMESPACE))
 
 
 @export("lamina.constraints.get")

@@ -9,6 +9,7 @@ from lamina.initializers import initializers  # noqa: F401
 from lamina.saving import serialization_lib
 
 NAMESPACE = "lamina.initializers"
+api_export.register("lamina.Initializer", initializers.Initializer)
 # Names Keras also accepts for some initializers.
 _ALIASES = {"uniform": "RandomUniform", "normal": "RandomNormal",
             "truncated_normal": "TruncatedNormal"}
@@ -25,7 +26,7 @@ def deserialize(config, custom_objects=None):
     """The initializer a config describes."""
     return serialization_lib.deserialize_keras_object(
         config, custom_objects=custom_objects,
-        module_objects=api_export.REGISTRY.get(NAMESPACE, {}),
+        module_objects=api_export.symbols(NAMESPACE),
     )
 
 
@@ -38,7 +39,7 @@ def get(identifier):
         return deserialize(identifier)
     if isinstance(identifier, str):
         identifier = _ALIASES.get(identifier, identifier)
-        found = api_export.REGISTRY[NAMESPACE].get(identifier)
+        found = api_export.symbols(NAMESPACE).get(identifier)
         if found is None:
             from lamina.saving.object_registration import get_registered_object
 

@@ -1,19 +1,13 @@
 """`lamina.layers`: every layer, one file per layer family, grouped in folders as Keras does.
 
-Layers are written once against `lamina.ops`; no file here imports a framework.
+Layers are written once against `lamina.ops`; no file here imports a framework. Every module
+of the tree is imported with the package (each registers its layers), so a new file needs no
+list to be edited.
 """
 
-import importlib
-import pkgutil
-
+from lamina import api_export
 from lamina.api_export import populate
 from lamina.layers import layer  # noqa: F401
 
-
-def _import_all(package_path, prefix):
-    for info in pkgutil.walk_packages(package_path, prefix):
-        importlib.import_module(info.name)
-
-
-_import_all(__path__, f"{__name__}.")
+api_export.import_submodules(__name__, __path__, recursive=True)
 populate(__name__, globals())

@@ -10,21 +10,12 @@ import re
 
 from lamina import api_export
 from lamina.api_export import export, populate
-from lamina.metrics import (  # noqa: F401 - they register the symbols
-    accuracy_metrics,
-    confusion_metrics,
-    correlation_metrics,
-    f_score_metrics,
-    hinge_metrics,
-    iou_metrics,
-    metric,
-    probabilistic_metrics,
-    reduction_metrics,
-    regression_metrics,
-)
+from lamina.losses import losses as _losses  # noqa: F401 - registers metric functions too
 from lamina.saving import serialization_lib
 
 NAMESPACE = "lamina.metrics"
+# Every module here registers its metrics; a new file needs no list to be edited.
+api_export.import_submodules(__name__, __path__)
 _HELPERS = ("get", "serialize", "deserialize")
 
 ALIASES = {
@@ -51,7 +42,7 @@ def to_snake_case(name):
 def all_objects():
     """`{name: class}` of every built-in metric class, by class name, snake-case name and
     alias (as Keras' `metrics.get` resolves them; functions are not included)."""
-    classes = {k: v for k, v in api_export.REGISTRY[NAMESPACE].items()
+    classes = {k: v for k, v in api_export.symbols(NAMESPACE).items()
                if inspect.isclass(v) and k not in _HELPERS}
     objects = dict(classes)
     objects.update({to_snake_case(name): cls for name, cls in classes.items()})

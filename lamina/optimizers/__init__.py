@@ -2,39 +2,26 @@
 
 `base_optimizer.Optimizer` holds everything shared (clipping, weight decay, EMA, gradient
 accumulation, `stateless_apply`); each algorithm is one file with `build` and `update_step`.
-Learning rate schedules live in the `schedules` subpackage.
+Learning rate schedules live in the `schedules` subpackage. Every module here is imported
+with the package (they register the public symbols), so a new file needs no list to be edited.
 """
 
 from lamina import api_export
 from lamina.api_export import export, populate
-from lamina.optimizers import (  # noqa: F401 - they register the public symbols
-    adadelta,
-    adafactor,
-    adagrad,
-    adam,
-    adamax,
-    base_optimizer,
-    ftrl,
-    lamb,
-    legacy,
-    lion,
-    loss_scale_optimizer,
-    multi_optimizer,
-    muon,
-    nadam,
-    rmsprop,
-    schedule_free_adamw,
-    schedules,
-    sgd,
-)
+from lamina.optimizers import loss_scale_optimizer
 from lamina.optimizers.base_optimizer import Optimizer
 from lamina.saving import serialization_lib
 
 NAMESPACE = "lamina.optimizers"
 
+api_export.import_submodules(__name__, __path__)
+api_export.register("lamina.Optimizer", Optimizer)
+api_export.register("lamina.mixed_precision.LossScaleOptimizer",
+                    loss_scale_optimizer.LossScaleOptimizer)
+
 
 def _by_lowercase_name():
-    return {name.lower(): obj for name, obj in api_export.REGISTRY.get(NAMESPACE, {}).items()
+    return {name.lower(): obj for name, obj in api_export.symbols(NAMESPACE).items()
             if isinstance(obj, type) and issubclass(obj, Optimizer)}
 
 
@@ -56,7 +43,7 @@ def deserialize(config, custom_objects=None):
         config["class_name"] = builtin[class_name.lower()].__name__
     return serialization_lib.deserialize_keras_object(
         config, custom_objects=custom_objects,
-        module_objects=api_export.REGISTRY.get(NAMESPACE, {}),
+        module_objects=api_export.symbols(NAMESPACE),
     )
 
 

@@ -1,3 +1,5 @@
 """`lamina.preprocessing`: the legacy Keras preprocessing helpers (sequence padding)."""
 
-from lamina.preprocessing import sequence  # noqa: F401
+from lamina import api_export
+
+api_export.import_submodules(__name__, __path__)

@@ -4,7 +4,9 @@
 `random` the sampling functions. Both import only `lamina.backend` and `lamina.ops`.
 """
 
+from lamina import api_export
 from lamina.api_export import populate
-from lamina.random import random, seed_generator  # noqa: F401 - they register the symbols
+
+api_export.import_submodules(__name__, __path__)
 
 populate(__name__, globals())

@@ -16,7 +16,7 @@ def _check_factor(name, value):
     return float(value)
 
 
-@export("lamina.regularizers.Regularizer")
+@export("lamina.regularizers.Regularizer", "lamina.Regularizer")
 class Regularizer:
     """Base class: a callable `weight -> scalar penalty` with a config."""
 
@@ -129,7 +129,7 @@ def deserialize(config, custom_objects=None):
     from lamina.saving.serialization_lib import deserialize_keras_object
 
     return deserialize_keras_object(config, custom_objects=custom_objects,
-                                    module_objects=api_export.REGISTRY[NAMESPACE])
+                                    module_objects=api_export.symbols(NAMESPACE))
 
 
 @export("lamina.regularizers.get")

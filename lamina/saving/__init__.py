@@ -5,7 +5,9 @@ attribute path), so they move both ways; loading resolves names only through lam
 registries and checks archives and HDF5 files before reading them (safe mode).
 """
 
+from lamina import api_export
 from lamina.api_export import populate
-from lamina.saving import object_registration, saving_api, serialization_lib  # noqa: F401
+
+api_export.import_submodules(__name__, __path__)
 
 populate(__name__, globals())

@@ -1,12 +1,9 @@
 """`lamina.optimizers.schedules`: learning rate schedules (step -> rate), written with
 `lamina.ops` only."""
 
+from lamina import api_export
 from lamina.api_export import populate
-from lamina.optimizers.schedules import learning_rate_schedule  # noqa: F401
-from lamina.optimizers.schedules.learning_rate_schedule import (  # noqa: F401
-    LearningRateSchedule,
-    deserialize,
-    serialize,
-)
+
+api_export.import_submodules(__name__, __path__)
 
 populate(__name__, globals())
