@@ -39,7 +39,7 @@ test: venv
 	done; exit $$status
 
 bench: venv
-	@$(PY) bench/run.py
+	@$(PY) bench/run.py --backend jax torch
 
 clean-venv:
 	rm -rf $(VENV)
