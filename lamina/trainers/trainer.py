@@ -629,7 +629,7 @@ class Trainer:
         first = _first_batch(adapter)
         if first is None:
             raise ValueError("`predict()` received no data.")
-        if not self.built or not self._called_once():
+        if not self.built:
             self(_to_backend(first[0]), training=False)
         predict_function = self._get_function("predict", 1)
         verbose = 1 if verbose == "auto" else verbose
@@ -657,8 +657,7 @@ class Trainer:
         """`predict` of one NumPy array that fits in one batch, straight to the compiled
         function (no data pipeline, no callbacks); None when `x` is anything else."""
         if (type(x) is not np.ndarray or x.ndim == 0 or x.dtype.kind not in "fiub"
-                or not 0 < len(x) <= (batch_size or 32) or not self.built
-                or not self._called_once()):
+                or not 0 < len(x) <= (batch_size or 32) or not self.built):
             return None
         if x.dtype == np.float64:
             x = x.astype("float32")

@@ -171,8 +171,13 @@ def test_steps_with_convolutions_are_not_looped_on_the_cpu():
     on_cpu = jax.default_backend() == "cpu"
     conv = lambda a: lamina.ops.conv(a, kernel)  # noqa: E731
     dense = lambda a: lamina.ops.matmul(a.reshape(2, -1), np.ones((25, 2), "float32"))  # noqa
-    assert jax_trainer._loops_well(conv, x) is not on_cpu
-    assert jax_trainer._loops_well(dense, x) is True
+    small = lamina.Sequential([lamina.Input((3,)), layers.Dense(2)])
+    conv_loops_well, conv_jit = jax_trainer._plan(small, conv, x)
+    dense_loops_well, dense_jit = jax_trainer._plan(small, dense, x)
+    assert conv_loops_well is not on_cpu
+    assert dense_loops_well is True
+    # The cheapest XLA optimization level only for small steps without convolutions/loops.
+    assert conv_jit is jax.jit and dense_jit is not jax.jit
 
 
 @requires_training

@@ -5,6 +5,8 @@ it once per input shape; with `steps_per_execution > 1`, `jax.lax.scan` runs tha
 inside one compiled call over batches stacked on a leading axis.
 """
 
+import functools
+
 import jax
 import numpy as np
 
@@ -24,17 +26,29 @@ def _stack(batches):
     return tuple(stack_part(i) for i in range(len(first)))
 
 
-# Models with at most this many weights are compiled with XLA's cheapest optimization level:
-# their steps are dominated by per-call overhead, not by the generated code, and compiling
-# takes about a third less time. Larger models get XLA's full optimization.
+# Steps of models with at most this many weights, and without convolutions or inner loops, are
+# compiled with XLA's cheapest optimization level: their time goes to per-call overhead, not
+# to the generated code, and compiling takes about a third less time. Everything else gets
+# XLA's full optimization (convolutions and recurrent loops run several times slower without).
 _SMALL_MODEL_WEIGHTS = 100_000
 
 
-def _jit(function, trainer):
+def _plan(trainer, function, *args):
+    """`(loops_well, jit)` for `function`, from one abstract trace of it on `args`.
+
+    `loops_well`: whether XLA runs it as fast inside a loop as on its own: not on the CPU
+    when it has convolutions (their gradients run many times slower inside a while loop).
+    `jit`: `jax.jit` with the XLA options that suit it.
+    """
+    text = str(jax.make_jaxpr(function)(*args))
+    has_conv = "conv_general_dilated" in text
+    has_loop = "while[" in text or "scan[" in text
+    loops_well = jax.default_backend() != "cpu" or not has_conv
     size = sum(int(np.prod(v.shape)) for v in trainer.trainable_variables)
-    if size <= _SMALL_MODEL_WEIGHTS:
-        return jax.jit(function, compiler_options={"xla_backend_optimization_level": 0})
-    return jax.jit(function)
+    if size <= _SMALL_MODEL_WEIGHTS and not has_conv and not has_loop:
+        return loops_well, functools.partial(
+            jax.jit, compiler_options={"xla_backend_optimization_level": 0})
+    return loops_well, jax.jit
 
 
 def _to_device(batch):
@@ -76,19 +90,25 @@ def _make_stepper(trainer, step_name, steps_per_execution, jit):
         state, _ = jax.lax.scan(body, TrainingState(*state), stacked)
         return trainer._stateless_metric_results(state.metrics), state
 
-    one_compiled = _jit(one, trainer) if jit else one
-    many_compiled = _jit(many, trainer) if jit else many
-    decided = []
+    if not jit:
+        def run_eagerly(state, group):
+            logs = None
+            for batch in group:
+                logs, state = one(state, _to_device(batch))
+            return logs, state
+
+        return run_eagerly
+    compiled = {}
 
     def run(state, group):
-        if len(group) > 1 and len(group) == steps_per_execution:
-            if not decided:
-                decided.append(not jit or _loops_well(one, state, _to_device(group[0])))
-            if decided[0]:
-                return many_compiled(state, _to_device(_stack(group)))
+        if not compiled:
+            loops_well, jit_fn = _plan(trainer, one, state, _to_device(group[0]))
+            compiled.update(one=jit_fn(one), many=jit_fn(many) if loops_well else None)
+        if len(group) > 1 and len(group) == steps_per_execution and compiled["many"]:
+            return compiled["many"](state, _to_device(_stack(group)))
         logs = None
         for batch in group:
-            logs, state = one_compiled(state, _to_device(batch))
+            logs, state = compiled["one"](state, _to_device(batch))
         return logs, state
 
     return run
@@ -119,7 +139,7 @@ def make_indexed_function(trainer, step_name, jit):
     `rows` is an int array `(steps, batch_size)` of sample indices (one step per row, all in
     one `lax.scan`) or None; `rest` the indices of a final smaller batch, or None. The batches
     are gathered on the device: nothing but the indices crosses from the host per call.
-    Steps that XLA runs slowly inside a loop (see `_loops_well`) are called one by one.
+    Steps that XLA runs slowly inside a loop (see `_plan`) are called one by one.
     """
     from lamina.trainers.trainer import TrainingState
 
@@ -140,31 +160,23 @@ def make_indexed_function(trainer, step_name, jit):
 
     if not jit:
         return many
-    many_compiled, one_compiled = _jit(many, trainer), _jit(one, trainer)
-    decided = []
+    compiled = {}
 
     def run(state, data, rows, rest):
         indices = list(rows) if rows is not None else []
         if rest is not None:
             indices.append(rest)
-        if not decided:
-            decided.append(_loops_well(one, state, data, indices[0]))
-        if decided[0]:
-            return many_compiled(state, data, rows, rest)
+        if not compiled:
+            loops_well, jit_fn = _plan(trainer, one, state, data, indices[0])
+            compiled.update(one=jit_fn(one), many=jit_fn(many) if loops_well else None)
+        if compiled["many"]:
+            return compiled["many"](state, data, rows, rest)
         logs = None
         for index in indices:
-            logs, state = one_compiled(state, data, index)
+            logs, state = compiled["one"](state, data, index)
         return logs, state
 
     return run
-
-
-def _loops_well(step, *args):
-    """Whether XLA runs `step` as fast inside a loop as on its own. Not on the CPU when the
-    step has convolutions: their gradients run many times slower inside a while loop there."""
-    if jax.default_backend() != "cpu":
-        return True
-    return "conv_general_dilated" not in str(jax.make_jaxpr(step)(*args))
 
 
 def output_spec(trainer, state, x):
@@ -180,17 +192,20 @@ def make_predict_function(trainer, steps_per_execution, jit):
 
     if not jit:
         return lambda state, x: predict(state, _to_device(x))
-    compiled = _jit(predict, trainer)
+    compiled = []
 
     def run(state, x):
+        if not compiled:
+            compiled.append(_plan(trainer, predict, state, x)[1](predict))
         # A batch smaller than a power of two is padded up to it, so that predicting on
         # batches of every size compiles a handful of shapes, not one per size.
         size = _batch_size(x)
         bucket = 1 << max(size - 1, 0).bit_length()
         if size == 0 or bucket == size:
-            return compiled(state, x)
+            return compiled[0](state, x)
         padded = jax.tree_util.tree_map(lambda a: _pad(np.asarray(a), bucket - size), x)
-        return jax.tree_util.tree_map(lambda a: np.asarray(a)[:size], compiled(state, padded))
+        return jax.tree_util.tree_map(lambda a: np.asarray(a)[:size],
+                                      compiled[0](state, padded))
 
     return run
 
