@@ -1219,7 +1219,7 @@ def polar(abs_, angle):
 
 
 def _dense_rule(x, kernel, bias):
-    from lamina.ops.arrays import _matmul_rule
+    from lamina.ops.products import _matmul_rule
 
     out = _matmul_rule(x, kernel)
     return KerasTensor(out.shape, dtypes.result_type(out.dtype, rules.dtype_of(bias)))
@@ -1229,7 +1229,7 @@ def _dense_rule(x, kernel, bias):
 def dense(x, kernel, bias):
     """`matmul(x, kernel) + bias`, in one backend call when all three share a float dtype
     (torch fuses it into `addmm`); otherwise the two ops with their usual dtype rules."""
-    from lamina.ops.arrays import matmul
+    from lamina.ops.products import matmul
     from lamina.ops.elementwise import add
 
     kinds = {dtypes.dtype_of_value(v) for v in (x, kernel, bias)}
