@@ -10,7 +10,6 @@ is the import path of a package laid out like the built-in ones.
 """
 
 import importlib
-import importlib.metadata
 
 from lamina.backend import config
 from lamina.backend.common import dtypes, global_state
@@ -68,6 +67,8 @@ REGISTRY = {
 
 def _registered_plugins():
     try:
+        import importlib.metadata  # only when plugins are looked up: slow to import
+
         points = importlib.metadata.entry_points(group="lamina.backends")
     except TypeError:  # Python < 3.10 API
         points = importlib.metadata.entry_points().get("lamina.backends", [])

@@ -13,8 +13,8 @@ from lamina.saving import object_registration, serialization_lib  # noqa: F401
 api_export.register("lamina.utils.clear_session", backend.clear_session)
 api_export.register("lamina.utils.standardize_dtype", backend.standardize_dtype)
 api_export.import_submodules(__name__, __path__)
-# model_utils also exports its own wrapper as lamina.backend.is_keras_tensor; the backend's
-# function is the one `lamina.backend` holds, so the registry names that one.
+# `lamina.backend.is_keras_tensor` is the backend's own function (lamina/__init__ registers
+# the backend names); registered here too so that loading utils alone keeps the registry whole.
 api_export.register("lamina.backend.is_keras_tensor", backend.is_keras_tensor)
 
 populate(__name__, globals())

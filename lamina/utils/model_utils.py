@@ -28,7 +28,7 @@ def get_source_inputs(tensor):
     return out
 
 
-@export("lamina.utils.is_keras_tensor", "lamina.backend.is_keras_tensor")
+@export("lamina.utils.is_keras_tensor")
 def is_keras_tensor_(x):
     """Whether `x` is a symbolic tensor."""
     return is_keras_tensor(x)
