@@ -81,23 +81,21 @@ class SeedGenerator:
                 f"`{self.name}.state` to a traced value and read the new state back from it."
             )
         value = self.state.value
+        state = value
         if get_stateless_scope() is None and str(self.state.dtype) == "uint32":
             # Eagerly, the walk is done in NumPy (the same uint32 arithmetic): an eager device
             # op per draw would compile a small program the first time.
-            host = np.asarray(value).astype(np.uint32)
-            if ordered:
-                host = host + np.array([0, 1], np.uint32)
-            else:
-                with np.errstate(over="ignore"):
-                    host = (host + np.uint32(1)) * np.uint32(5387) % np.uint32(933199)
-            self.state.assign(host)
-            return value
-        if ordered:
-            step = active.core.convert_to_tensor(np.array([0, 1]), dtype=self.state.dtype)
-            self.state.assign(value + step)
+            state = np.asarray(value).astype(np.uint32)
+            step = np.array([0, 1], np.uint32)
         else:
-            # A scrambled walk through [0, 933199): the global generator's seeds, as in Keras.
-            self.state.assign((value + 1) * 5387 % 933199)
+            step = active.core.convert_to_tensor(np.array([0, 1]), dtype=self.state.dtype)
+        with np.errstate(over="ignore"):
+            if ordered:
+                self.state.assign(state + step)
+            else:
+                # A scrambled walk through [0, 933199): the global generator's seeds, as in
+                # Keras.
+                self.state.assign((state + 1) * 5387 % 933199)
         return value
 
     def get_config(self):
