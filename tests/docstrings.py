@@ -27,3 +27,22 @@ class _Checker(doctest.OutputChecker):
 def docstring_runner():
     """A `doctest.DocTestRunner` with ELLIPSIS that reads `torch.Size([..])` as a tuple."""
     return doctest.DocTestRunner(checker=_Checker(), optionflags=doctest.ELLIPSIS)
+
+
+def check_layer_module_examples(module_name):
+    """Runs the docstring examples of the layer module `module_name` (with the module's and
+    `lamina.layers`' names, `lamina` and `np` in scope); asserts it has some and none fails."""
+    import importlib
+
+    import numpy as np
+
+    import lamina
+
+    module = importlib.import_module(module_name)
+    globs = {**vars(module), **vars(lamina.layers), "lamina": lamina, "np": np}
+    runner = docstring_runner()
+    tests = doctest.DocTestFinder().find(module, module_name, globs=globs)
+    assert any(test.examples for test in tests)
+    for test in tests:
+        runner.run(test)
+    assert runner.failures == 0

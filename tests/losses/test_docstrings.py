@@ -1,8 +1,6 @@
 """The docstring examples of lamina.losses run and give the values they show."""
 
 import doctest
-
-from tests.docstrings import docstring_runner
 import importlib
 
 import numpy as np
@@ -10,6 +8,7 @@ import pytest
 
 import lamina
 from lamina import ops
+from tests.docstrings import docstring_runner
 
 MODULES = ["lamina.losses", "lamina.losses.loss", "lamina.losses.losses"]
 

@@ -3,8 +3,6 @@ they show."""
 
 import doctest
 
-from tests.docstrings import docstring_runner
-
 import numpy as np
 import pytest
 
@@ -13,6 +11,7 @@ from lamina import ops
 from lamina.ops import core, einops
 from lamina.random import random as random_functions
 from lamina.random import seed_generator
+from tests.docstrings import docstring_runner
 
 BACKEND = lamina.backend.backend()
 CORE_OPS = ("cond", "switch", "while_loop", "fori_loop", "scan", "map", "vectorized_map",

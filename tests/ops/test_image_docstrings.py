@@ -2,13 +2,12 @@
 
 import doctest
 
-from tests.docstrings import docstring_runner
-
 import numpy as np
 
 import lamina
 from lamina import ops
 from lamina.ops import image
+from tests.docstrings import docstring_runner
 
 
 def test_docstring_examples():

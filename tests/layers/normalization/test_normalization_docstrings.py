@@ -1,14 +1,8 @@
 """The docstring examples of the normalization layers run and give the values they show."""
 
-import doctest
-
-from tests.docstrings import docstring_runner
-import importlib
-
-import numpy as np
 import pytest
 
-import lamina
+from tests.docstrings import check_layer_module_examples
 
 MODULES = ["lamina.layers.normalization.batch_normalization",
            "lamina.layers.normalization.layer_normalization",
@@ -20,11 +14,4 @@ MODULES = ["lamina.layers.normalization.batch_normalization",
 
 @pytest.mark.parametrize("module_name", MODULES)
 def test_docstring_examples(module_name):
-    module = importlib.import_module(module_name)
-    globs = {**vars(module), **vars(lamina.layers), "lamina": lamina, "np": np}
-    runner = docstring_runner()
-    tests = doctest.DocTestFinder().find(module, module_name, globs=globs)
-    assert any(test.examples for test in tests)
-    for test in tests:
-        runner.run(test)
-    assert runner.failures == 0
+    check_layer_module_examples(module_name)
