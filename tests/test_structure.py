@@ -59,8 +59,8 @@ def _functions(path):
 def _backend_functions(backend_dir):
     out = {}
     for path in sorted(backend_dir.glob("*.py")):
-        if path.name == "__init__.py":
-            continue
+        if path.name.startswith("_"):
+            continue  # __init__, and helper modules private to one backend
         for name, sig in _functions(path).items():
             out[(path.stem, name)] = sig
     return out

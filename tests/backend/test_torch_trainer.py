@@ -15,6 +15,7 @@ if lamina.backend.backend() != "torch":
 
 import torch  # noqa: E402 - only with the torch backend active
 
+from lamina.backend.torch import _graph as torch_graph  # noqa: E402
 from lamina.backend.torch import trainer as torch_trainer  # noqa: E402
 from lamina.trainers.trainer import TrainingState  # noqa: E402
 
@@ -128,7 +129,7 @@ def test_traced_step_is_a_graph_and_replays():
     model = _mlp(jit_compile=True)
     model._build_for_batch((x, y, None), training=True)
     state = model._collect_state()._replace(metrics=model._initial_metrics_values())
-    traced = torch_trainer._Traced(
+    traced = torch_graph.Traced(
         lambda s, b: torch_trainer._state_step(model, s, b))
     batch = (torch.from_numpy(x), torch.from_numpy(y), None)
     with torch.no_grad():

@@ -5,28 +5,30 @@ trainable values are detached copies that require grad, `torch.autograd.grad` gi
 gradients, and the optimizer's `stateless_apply` runs without a graph. With `steps_per_execution
 > 1` the steps of a group run one after the other and the logs are computed once, after the last.
 
-Two ways to cut the per-step overhead of running lamina's Python code:
-- Steps run eagerly by default (`jit_compile="auto"`, as Keras on torch). For the built-in Adam
-  and SGD without clipping, weight decay, EMA, gradient accumulation or constraints, the update
-  is fused: the same operations as `update_step`, written in place into copies of the state
-  taken once per call, so the numbers do not change.
-- `jit_compile=True` traces the step (forward, backward, update) once per input signature into
-  a graph of aten operations with `make_fx` and replays it; a step that cannot be traced runs
-  eagerly. (torch.compile itself, over lamina's Python, took minutes to compile and ran slower:
-  see GAPS.md.)
+Two ways to cut the per-step overhead of running lamina's Python code, neither changing the
+numbers:
+- For the built-in Adam and SGD without clipping, weight decay, EMA, gradient accumulation or
+  constraints, the update is fused: the operations of `update_step`, each one
+  `torch._foreach_*` call over all variables, written in place into copies of the state taken
+  once per call.
+- The step is traced (forward, backward, update) into a graph of aten operations and replayed
+  (_graph.py): per input signature at once with `jit_compile=True`; with the default "auto",
+  once eager steps have cost about what tracing does and only when the model, its layers,
+  loss, metrics and optimizer are lamina's own (user code may keep Python state that a replay
+  would not update). A step that cannot be traced runs eagerly. (torch.compile itself, over
+  lamina's Python, took minutes to compile and ran slower: see GAPS.md.)
 """
 
-import logging
-import warnings
+import types
 
 import numpy as np
 import torch
 
 from lamina import tree
 from lamina.backend.common.stateless_scope import StatelessScope
+from lamina.backend.torch import _graph as graph
 from lamina.backend.torch.core import convert_to_tensor
 
-_log = logging.getLogger("lamina")
 
 
 def _stack(batches):
@@ -116,8 +118,9 @@ def _fused_update(trainer):
     place, for a plain built-in Adam or SGD; None otherwise (the optimizer's own update runs).
 
     The operations are those of the optimizer's `update_step`, in the same order and dtype, so
-    the numbers are the same; the temporaries go to two scratch buffers reused for every
-    variable instead of new tensors (allocating large tensors costs more than the arithmetic).
+    the numbers are the same; each is one `torch._foreach_*` call over all the variables, and
+    the temporaries go to scratch buffers reused at every step instead of new tensors
+    (allocating large tensors costs more than the arithmetic).
     """
     from lamina.optimizers.adam import Adam
     from lamina.optimizers.sgd import SGD
@@ -152,6 +155,13 @@ def _fused_update(trainer):
         with StatelessScope(state_mapping=mapping):
             return convert_to_tensor(optimizer.learning_rate).to(dtype)
 
+    def by_dtype(*lists):
+        """`(dtype, [indices])` groups of the variables (foreach calls need one dtype)."""
+        groups = {}
+        for i, param in enumerate(lists[0]):
+            groups.setdefault(param.dtype, []).append(i)
+        return groups.items()
+
     if kind is Adam:
         m_at, v_at = slots(optimizer._momentums), slots(optimizer._velocities)
         hat_at = slots(optimizer._velocity_hats) if optimizer.amsgrad else None
@@ -160,37 +170,40 @@ def _fused_update(trainer):
         def update(optimizer_values, grads, trainable_values):
             optimizer_values = list(optimizer_values)
             iterations = optimizer_values[iterations_at]
-            factors = {}
-            for i, (param, grad) in enumerate(zip(trainable_values, grads)):
-                dtype = param.dtype
-                if dtype not in factors:
-                    lr = learning_rate(optimizer_values, dtype)
-                    local_step = (iterations + 1).to(dtype)
-                    beta_1_power = torch.pow(torch.tensor(beta_1, dtype=dtype), local_step)
-                    beta_2_power = torch.pow(torch.tensor(beta_2, dtype=dtype), local_step)
-                    factors[dtype] = lr * torch.sqrt(1 - beta_2_power) / (1 - beta_1_power)
-                alpha = factors[dtype]
-                m, v = optimizer_values[m_at[i]], optimizer_values[v_at[i]]
-                step, other = scratch.pair(param)
+            for dtype, group in by_dtype(trainable_values):
+                lr = learning_rate(optimizer_values, dtype)
+                local_step = (iterations + 1).to(dtype)
+                beta_1_power = torch.pow(torch.tensor(beta_1, dtype=dtype), local_step)
+                beta_2_power = torch.pow(torch.tensor(beta_2, dtype=dtype), local_step)
+                alpha = lr * torch.sqrt(1 - beta_2_power) / (1 - beta_1_power)
+                params = [trainable_values[i] for i in group]
+                g = [grads[i] for i in group]
+                m = [optimizer_values[m_at[i]] for i in group]
+                v = [optimizer_values[v_at[i]] for i in group]
+                step, other = scratch.lists(params)
                 # m += (g - m) * (1 - beta_1)
-                torch.sub(grad, m, out=step)
-                step.mul_(1 - beta_1)
-                m.add_(step)
+                torch._foreach_copy_(step, g)
+                torch._foreach_sub_(step, m)
+                torch._foreach_mul_(step, 1 - beta_1)
+                torch._foreach_add_(m, step)
                 # v += (g^2 - v) * (1 - beta_2)
-                torch.mul(grad, grad, out=step)
-                step.sub_(v)
-                step.mul_(1 - beta_2)
-                v.add_(step)
+                torch._foreach_copy_(step, g)
+                torch._foreach_mul_(step, g)
+                torch._foreach_sub_(step, v)
+                torch._foreach_mul_(step, 1 - beta_2)
+                torch._foreach_add_(v, step)
                 if hat_at is not None:
-                    v_hat = optimizer_values[hat_at[i]]
-                    torch.maximum(v_hat, v, out=v_hat)
+                    v_hat = [optimizer_values[hat_at[i]] for i in group]
+                    torch._foreach_maximum_(v_hat, v)
                     v = v_hat
                 # variable -= m * alpha / (sqrt(v) + epsilon)
-                torch.mul(m, alpha, out=step)
-                torch.sqrt(v, out=other)
-                other.add_(epsilon)
-                step.div_(other)
-                param.sub_(step)
+                torch._foreach_copy_(step, m)
+                torch._foreach_mul_(step, alpha)
+                torch._foreach_copy_(other, v)
+                torch._foreach_sqrt_(other)
+                torch._foreach_add_(other, epsilon)
+                torch._foreach_div_(step, other)
+                torch._foreach_sub_(params, step)
             optimizer_values[iterations_at] = iterations + 1
             return trainable_values, optimizer_values
 
@@ -202,28 +215,27 @@ def _fused_update(trainer):
     def update(optimizer_values, grads, trainable_values):
         optimizer_values = list(optimizer_values)
         iterations = optimizer_values[iterations_at]
-        rates = {}
-        for i, (param, grad) in enumerate(zip(trainable_values, grads)):
-            dtype = param.dtype
-            if dtype not in rates:
-                rates[dtype] = (learning_rate(optimizer_values, dtype),
-                                torch.tensor(momentum, dtype=dtype))
-            lr, factor = rates[dtype]
-            scaled, other = scratch.pair(param)
-            torch.mul(grad, lr, out=scaled)
+        for dtype, group in by_dtype(trainable_values):
+            lr = learning_rate(optimizer_values, dtype)
+            params = [trainable_values[i] for i in group]
+            scaled, other = scratch.lists(params)
+            torch._foreach_copy_(scaled, [grads[i] for i in group])
+            torch._foreach_mul_(scaled, lr)
             if momentum_at is None:
-                param.sub_(scaled)
+                torch._foreach_sub_(params, scaled)
                 continue
             # m = m * momentum - g * lr
-            m = optimizer_values[momentum_at[i]]
-            m.mul_(factor)
-            m.sub_(scaled)
+            factor = torch.tensor(momentum, dtype=dtype)
+            m = [optimizer_values[momentum_at[i]] for i in group]
+            torch._foreach_mul_(m, factor)
+            torch._foreach_sub_(m, scaled)
             if nesterov:
-                torch.mul(m, factor, out=other)
-                other.sub_(scaled)
-                param.add_(other)
+                torch._foreach_copy_(other, m)
+                torch._foreach_mul_(other, factor)
+                torch._foreach_sub_(other, scaled)
+                torch._foreach_add_(params, other)
             else:
-                param.add_(m)
+                torch._foreach_add_(params, m)
         optimizer_values[iterations_at] = iterations + 1
         return trainable_values, optimizer_values
 
@@ -231,26 +243,33 @@ def _fused_update(trainer):
 
 
 class _Scratch:
-    """Two buffers per dtype and device, as large as the largest variable, lent as views."""
+    """Two scratch tensors per variable, views of two buffers per dtype and device that are
+    reused at every step (fresh tensors while a step is traced)."""
 
     def __init__(self):
         self.buffers = {}
         self.views = {}
 
-    def pair(self, like):
-        key = (like.dtype, like.device, like.shape)
+    def lists(self, likes):
+        if graph.tracing():
+            return ([torch.empty_like(t) for t in likes], [torch.empty_like(t) for t in likes])
+        key = tuple((t.dtype, t.device, t.shape) for t in likes)
         views = self.views.get(key)
-        if views is not None:
-            return views
-        size = like.numel()
-        found = self.buffers.get(key[:2])
-        if found is None or found[0].numel() < size:
-            found = tuple(torch.empty(size, dtype=like.dtype, device=like.device)
-                          for _ in range(2))
-            self.buffers[key[:2]] = found
-            self.views = {}
-        views = self.views[key] = tuple(b[:size].view(like.shape) for b in found)
+        if views is None:
+            first = likes[0]
+            size = sum(t.numel() for t in likes)
+            buffers = [torch.empty(size, dtype=first.dtype, device=first.device)
+                       for _ in range(2)]
+            views = self.views[key] = tuple(_split(b, likes) for b in buffers)
         return views
+
+
+def _split(buffer, likes):
+    views, start = [], 0
+    for like in likes:
+        views.append(buffer[start:start + like.numel()].view(like.shape))
+        start += like.numel()
+    return views
 
 
 def _owned(state, update):
@@ -262,114 +281,38 @@ def _owned(state, update):
                           optimizer=[v.clone() for v in state.optimizer])
 
 
-# -- jit_compile=True: the step traced into an aten graph ---------------------------------------
-
-
-class _Traced:
-    """`function(state, batch) -> state` traced once per input signature (shapes, dtypes,
-    structure) into a graph of aten operations — forward, backward and update — by
-    `make_fx` on fake tensors, then replayed without running lamina's Python code.
-
-    A step that cannot be traced (it reads a tensor's value in Python: seeded random
-    draws, `cond` on a tensor, NumPy round trips) runs eagerly from then on; the fallback is
-    logged, never warned about. Warnings raised while tracing are re-raised once.
-    """
-
-    max_signatures = 8
-
-    def __init__(self, function):
-        self.function = function
-        self.graphs = {}
-        self.failed = None
-
-    def __call__(self, state, batch):
-        from lamina.trainers.trainer import TrainingState
-
-        if self.failed is not None:
-            return self.function(state, batch)
-        structure = (tuple(state), batch)
-        leaves = tree.flatten(structure)
-        key = _skeleton(structure)
-        entry = self.graphs.get(key)
-        if entry is None:
-            if len(self.graphs) >= self.max_signatures:
-                return self.function(state, batch)
-            entry = self._trace(structure, leaves)
-            if entry is None:
-                return self.function(state, batch)
-            self.graphs[key] = entry
-        graph, output_structure = entry
-        outputs = graph(*[leaf for leaf in leaves if isinstance(leaf, torch.Tensor)])
-        return TrainingState(*tree.pack_sequence_as(output_structure, list(outputs)))
-
-    def _trace(self, structure, leaves):
-        from torch.fx.experimental.proxy_tensor import make_fx
-
-        from lamina.trainers.trainer import TrainingState
-
-        tensor_at = [i for i, leaf in enumerate(leaves) if isinstance(leaf, torch.Tensor)]
-        found = {}
-
-        def flat(*tensors):
-            merged = list(leaves)
-            for i, tensor in zip(tensor_at, tensors):
-                merged[i] = tensor
-            state, batch = tree.pack_sequence_as(structure, merged)
-            new_state = tuple(self.function(TrainingState(*state), batch))
-            outputs = tree.flatten(new_state)
-            if not all(isinstance(o, torch.Tensor) for o in outputs):
-                raise TypeError("the step returned values that are not tensors")
-            found["structure"] = new_state
-            return tuple(outputs)
-
-        try:
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")
-                graph = make_fx(flat, tracing_mode="fake")(*[leaves[i] for i in tensor_at])
-        except Exception as error:  # noqa: BLE001 - any tracing failure runs eagerly
-            self.failed = f"{type(error).__name__}: {str(error)[:200]}"
-            _log.info("jit_compile=True on torch: the step cannot be traced, running it "
-                      "eagerly (%s).", self.failed)
-            return None
-        for warning in caught:
-            warnings.warn_explicit(warning.message, warning.category, warning.filename,
-                                   warning.lineno)
-        _simplify(graph)
-        return graph, found["structure"]
-
-
-def _simplify(graph):
-    """Merges the graph's repeated computations (e.g. the optimizer's bias corrections,
-    traced once per variable); best effort, as the helper is internal to torch."""
-    try:
-        from torch._functorch.compile_utils import fx_graph_cse
-    except ImportError:
-        return
-    graph.graph = fx_graph_cse(graph.graph)
-    graph.graph.eliminate_dead_code()
-    graph.recompile()
-
-
-def _skeleton(x):
-    """A hashable description of a structure: nesting, tensor shapes and dtypes, constants."""
-    if isinstance(x, torch.Tensor):
-        return ("tensor", tuple(x.shape), x.dtype, x.device.type)
-    if isinstance(x, dict):
-        return ("dict",) + tuple((k, _skeleton(v)) for k, v in sorted(
-            x.items(), key=lambda item: str(item[0])))
-    if isinstance(x, (list, tuple)):
-        return (type(x).__name__,) + tuple(_skeleton(v) for v in x)
-    try:
-        hash(x)
-    except TypeError:
-        return ("object", id(x))
-    return ("constant", type(x).__name__, x)
-
-
 def _compile_wanted(trainer, jit):
-    """Whether to trace the step: only for `jit_compile=True` (the default "auto" runs
-    eagerly, as Keras does on torch; see GAPS.md for the measurements)."""
-    return bool(jit) and getattr(trainer, "jit_compile", "auto") is True
+    """How to trace the steps: "always" with `jit_compile=True`; "adaptive" with the default
+    "auto" when the model and what it was compiled with are lamina's own classes (see
+    _graph.Traced); None otherwise (eager, as Keras on torch): a user's layer, loss or metric
+    may keep Python state that a replayed graph would not update."""
+    setting = getattr(trainer, "jit_compile", "auto")
+    if not jit or setting is False:
+        return None
+    if setting is True:
+        return "always"
+    return "adaptive" if setting == "auto" and _lamina_only(trainer) else None
+
+
+def _lamina_only(trainer):
+    from lamina.layers.core.lambda_layer import Lambda
+    from lamina.layers.core.torch_module_wrapper import TorchModuleWrapper
+
+    for layer in trainer._flatten_layers(include_self=True):
+        if not _is_lamina(layer) or isinstance(layer, (Lambda, TorchModuleWrapper)):
+            return False
+    compiled = [trainer.optimizer, trainer.loss]
+    metrics = getattr(trainer, "_compile_metrics", None)
+    if metrics is not None:
+        compiled += [metrics._metrics_arg, metrics._weighted_arg]
+    return all(_is_lamina(item) for item in tree.flatten(compiled)
+               if item is not None and not isinstance(item, str))
+
+
+def _is_lamina(item):
+    plain = isinstance(item, (types.FunctionType, types.BuiltinFunctionType, type))
+    module = (item if plain else type(item)).__module__
+    return module == "lamina" or module.startswith("lamina.")
 
 
 # -- the functions the trainer calls -------------------------------------------------------------
@@ -396,17 +339,17 @@ class _Runner:
 
     A step the user did not override runs without computing logs (they are computed once,
     after the last step of a call); the training step uses the fused optimizer update where
-    there is one, or torch.compile with `jit_compile=True`.
+    there is one; with `jit_compile=True` the step is traced into a graph and replayed
+    (_graph.py).
     """
 
     def __init__(self, trainer, step_name, jit):
         self.trainer = trainer
         self.step_name = step_name
+        self.jit = jit
         self.custom = _overridden(trainer, step_name)
-        self.compiled = None
-        if not self.custom and _compile_wanted(trainer, jit):
-            inner = _state_step if step_name == "train_step" else _test_state_step
-            self.compiled = _Traced(lambda state, data: inner(trainer, state, data))
+        self.update = None  # made at the first call, when the optimizer is built
+        self.traced = None
 
     def start(self, state):
         """`(state, step)` for one call: `step(state, batch) -> (logs or None, state)`."""
@@ -422,14 +365,25 @@ class _Runner:
                 return logs, TrainingState(*state)
 
             return state, custom
-        if self.compiled is not None and self.compiled.failed is None:
-            compiled = self.compiled
-            return state, lambda state, batch: (None, compiled(state, batch))
         if self.step_name == "test_step":
-            return state, lambda state, batch: (None, _test_state_step(trainer, state, batch))
-        update = _fused_update(trainer)
-        state = _owned(state, update)
-        return state, lambda state, batch: (None, _state_step(trainer, state, batch, update))
+            def plain(state, batch):
+                return _test_state_step(trainer, state, batch)
+        else:
+            if self.update is None:
+                self.update = [_fused_update(trainer)]
+            update = self.update[0]
+            state = _owned(state, update)
+
+            def plain(state, batch):
+                return _state_step(trainer, state, batch, update)
+        if self.traced is None:
+            how = _compile_wanted(trainer, self.jit)
+            self.traced = how and graph.Traced(
+                plain, name=self.step_name.replace("_", " "), adaptive=how == "adaptive")
+        if self.traced and self.traced.failed is None:
+            traced = self.traced
+            return state, lambda state, batch: (None, traced(state, batch))
+        return state, lambda state, batch: (None, plain(state, batch))
 
     def finish(self, logs, state):
         if logs is None:
