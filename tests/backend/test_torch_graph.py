@@ -68,6 +68,26 @@ def test_passes_respect_in_place_writes():
         torch.testing.assert_close(x, y, rtol=0, atol=0)  # the input was written as eager
 
 
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.float16])
+def test_numbers_become_zero_dim_tensors_with_the_same_results(dtype):
+    def step(x, counter):
+        y = torch.clamp(x * 0.1 + 1e-7, 1e-7, 1 - 1e-7)
+        return (1 - y) / 3.0, (y >= 0.5), counter + 1
+
+    x = torch.linspace(-2, 2, 101, dtype=dtype)
+    counter = torch.tensor(5)
+    run, module = _optimized(step, x, counter)
+    targets = _targets(module)
+    if dtype == torch.float16:  # its kernels compute numbers in float32: left alone
+        assert targets[aten.rsub.Scalar] == 1 and targets[aten.clamp.default] == 1
+    else:
+        assert targets[aten.rsub.Scalar] == 0 and targets[aten.rsub.Tensor] == 1
+        assert targets[aten.clamp.Tensor] == 1
+    for got, want in zip(run(x, counter), step(x, counter)):
+        assert got.dtype == want.dtype
+        torch.testing.assert_close(got, want, rtol=0, atol=0)
+
+
 def _data(n=64, features=6, seed=0):
     rng = np.random.default_rng(seed)
     x = rng.standard_normal((n, features)).astype("float32")

@@ -1,1 +1,20 @@
-"""jax backend: rnn functions."""
+"""jax backend: rnn functions.
+
+`lstm` and `gru` are the optional fused fast paths of the `LSTM` and `GRU` layers (see the
+torch backend). The jax backend has none: they raise NotImplementedError and the layers run
+their generic loop (`lax.scan`, already compiled).
+"""
+
+
+def lstm(inputs, initial_state_h, initial_state_c, mask, kernel, recurrent_kernel, bias,
+         activation, recurrent_activation, return_sequences=False, go_backwards=False,
+         unroll=False):
+    """No fused LSTM on jax: always raises NotImplementedError."""
+    raise NotImplementedError("the jax backend has no fused LSTM")
+
+
+def gru(inputs, initial_state, mask, kernel, recurrent_kernel, bias, activation,
+        recurrent_activation, return_sequences=False, go_backwards=False, unroll=False,
+        reset_after=True):
+    """No fused GRU on jax: always raises NotImplementedError."""
+    raise NotImplementedError("the jax backend has no fused GRU")

@@ -219,6 +219,7 @@ def optimize(graph_module):
     _drop_aliases(graph, written)
     _merge_repeated(graph, written)
     _fold_constants(graph_module, written)
+    _scalars_as_tensors(graph_module)
     _merge_repeated(graph, written)
     graph.eliminate_dead_code()
     constants = _constants_as_inputs(graph_module)
@@ -352,6 +353,81 @@ def _merge_repeated(graph, written):
             continue
         node.replace_all_uses_with(first)
         graph.erase_node(node)
+
+
+def _tensor_forms():
+    """Ops taking a Python number -> (the same op taking a 0-d tensor, positions of numbers)."""
+    forms = {}
+    for name in ("add", "sub", "mul", "div"):
+        op = getattr(_aten, name)
+        forms[op.Tensor] = forms[op.Scalar] = (op.Tensor, (1,))
+    for name in ("rsub", "eq", "ne", "ge", "gt", "le", "lt"):
+        op = getattr(_aten, name)
+        forms[op.Scalar] = (op.Tensor, (1,))
+    forms[_aten.clamp.default] = (_aten.clamp.Tensor, (1, 2))
+    for name in ("add", "mul", "sub", "div"):
+        for suffix in ("", "_"):
+            op = getattr(_aten, f"_foreach_{name}{suffix}")
+            if "Tensor" in op.overloads():
+                forms[op.Scalar] = (op.Tensor, (1,))
+    return forms
+
+
+_TENSOR_FORMS = None
+
+
+def _scalars_as_tensors(graph_module):
+    """Gives element-wise ops their Python-number operands as 0-d tensors of the other
+    operand's dtype, made once: wrapping a number into a tensor at every call costs more than
+    the arithmetic on small tensors. The kernels read a 0-d operand exactly as a number (both
+    are CPU scalars, converted to the op's float32/float64/integer type), so the results are
+    the same; half-precision operands, whose kernels compute numbers in float32, keep them."""
+    global _TENSOR_FORMS
+    if _TENSOR_FORMS is None:
+        _TENSOR_FORMS = _tensor_forms()
+    graph = graph_module.graph
+    made = {}
+    for node in list(graph.nodes):
+        form = _TENSOR_FORMS.get(node.target) if node.op == "call_function" else None
+        if form is None or set(node.kwargs) - {"alpha"} or node.kwargs.get("alpha", 1) != 1:
+            continue
+        target, positions = form
+        operand = node.args[0]
+        values = [n.meta.get("val") for n in _nodes_in(operand)]
+        if not values or not all(isinstance(v, torch.Tensor) for v in values):
+            continue
+        dtype, device = values[0].dtype, values[0].device
+        if any(v.dtype != dtype or v.device != device for v in values):
+            continue
+        numbers = [node.args[i] for i in positions if i < len(node.args)]
+        if not numbers or not all(_exact_number(x, dtype) for x in numbers
+                                  if x is not None):
+            continue
+        foreach = isinstance(operand, (list, tuple))
+        place = device if foreach else torch.device("cpu")
+        args = list(node.args)
+        for i in positions:
+            if i >= len(args) or args[i] is None:
+                continue
+            key = (args[i], type(args[i]), dtype, place)
+            if key not in made:
+                name = f"_number_{len(made)}"
+                graph_module.register_buffer(name, torch.tensor(args[i], dtype=dtype,
+                                                                device=place))
+                with graph.inserting_before(next(iter(graph.nodes))):
+                    made[key] = graph.get_attr(name)
+            args[i] = made[key]
+        node.target = target
+        node.args = tuple(args)
+
+
+def _exact_number(number, dtype):
+    if isinstance(number, bool) or not isinstance(number, (int, float)):
+        return False
+    if dtype in (torch.float32, torch.float64):
+        return True
+    return isinstance(number, int) and not dtype.is_floating_point and not dtype.is_complex \
+        and dtype != torch.bool
 
 
 def _constants_as_inputs(graph_module):

@@ -180,15 +180,13 @@ def _fused_update(trainer):
                 g = [grads[i] for i in group]
                 m = [optimizer_values[m_at[i]] for i in group]
                 v = [optimizer_values[v_at[i]] for i in group]
-                step, other = scratch.lists(params)
+                into = scratch.of(params)
                 # m += (g - m) * (1 - beta_1)
-                torch._foreach_copy_(step, g)
-                torch._foreach_sub_(step, m)
+                step = into(0, "sub", g, m)
                 torch._foreach_mul_(step, 1 - beta_1)
                 torch._foreach_add_(m, step)
                 # v += (g^2 - v) * (1 - beta_2)
-                torch._foreach_copy_(step, g)
-                torch._foreach_mul_(step, g)
+                step = into(0, "mul", g, g)
                 torch._foreach_sub_(step, v)
                 torch._foreach_mul_(step, 1 - beta_2)
                 torch._foreach_add_(v, step)
@@ -197,10 +195,8 @@ def _fused_update(trainer):
                     torch._foreach_maximum_(v_hat, v)
                     v = v_hat
                 # variable -= m * alpha / (sqrt(v) + epsilon)
-                torch._foreach_copy_(step, m)
-                torch._foreach_mul_(step, alpha)
-                torch._foreach_copy_(other, v)
-                torch._foreach_sqrt_(other)
+                step = into(0, "mul", m, alpha)
+                other = into(1, "sqrt", v)
                 torch._foreach_add_(other, epsilon)
                 torch._foreach_div_(step, other)
                 torch._foreach_sub_(params, step)
@@ -218,9 +214,8 @@ def _fused_update(trainer):
         for dtype, group in by_dtype(trainable_values):
             lr = learning_rate(optimizer_values, dtype)
             params = [trainable_values[i] for i in group]
-            scaled, other = scratch.lists(params)
-            torch._foreach_copy_(scaled, [grads[i] for i in group])
-            torch._foreach_mul_(scaled, lr)
+            into = scratch.of(params)
+            scaled = into(0, "mul", [grads[i] for i in group], lr)
             if momentum_at is None:
                 torch._foreach_sub_(params, scaled)
                 continue
@@ -230,8 +225,7 @@ def _fused_update(trainer):
             torch._foreach_mul_(m, factor)
             torch._foreach_sub_(m, scaled)
             if nesterov:
-                torch._foreach_copy_(other, m)
-                torch._foreach_mul_(other, factor)
+                other = into(1, "mul", m, factor)
                 torch._foreach_sub_(other, scaled)
                 torch._foreach_add_(params, other)
             else:
@@ -243,25 +237,34 @@ def _fused_update(trainer):
 
 
 class _Scratch:
-    """Two scratch tensors per variable, views of two buffers per dtype and device that are
-    reused at every step (fresh tensors while a step is traced)."""
+    """Temporaries for the fused updates: two scratch tensors per variable, views of two
+    buffers per dtype and device reused at every step; while a step is traced, new tensors
+    (the graph allocates them, as small models want)."""
 
     def __init__(self):
-        self.buffers = {}
         self.views = {}
 
-    def lists(self, likes):
+    def of(self, likes):
+        """`into(slot, name, *operands)`: `torch._foreach_<name>(*operands)` written into the
+        scratch tensors of `slot` (0 or 1), which it returns."""
         if graph.tracing():
-            return ([torch.empty_like(t) for t in likes], [torch.empty_like(t) for t in likes])
+            return lambda slot, name, *operands: getattr(torch, f"_foreach_{name}")(*operands)
         key = tuple((t.dtype, t.device, t.shape) for t in likes)
         views = self.views.get(key)
         if views is None:
             first = likes[0]
             size = sum(t.numel() for t in likes)
-            buffers = [torch.empty(size, dtype=first.dtype, device=first.device)
-                       for _ in range(2)]
-            views = self.views[key] = tuple(_split(b, likes) for b in buffers)
-        return views
+            views = self.views[key] = tuple(
+                _split(torch.empty(size, dtype=first.dtype, device=first.device), likes)
+                for _ in range(2))
+
+        def into(slot, name, first, *rest):
+            out = views[slot]
+            torch._foreach_copy_(out, first)
+            getattr(torch, f"_foreach_{name}_")(out, *rest)
+            return out
+
+        return into
 
 
 def _split(buffer, likes):

@@ -6,7 +6,8 @@ from lamina.layers.layer import InputSpec, Layer
 from lamina.layers.rnn.dropout_rnn_cell import (
     DropoutRNNCell, check_dropout_rate, check_units, serialize_arguments,
 )
-from lamina.layers.rnn.rnn import RNN
+from lamina.backend import active
+from lamina.layers.rnn.rnn import RNN, fused_loop_sequences
 from lamina.saving.serialization_lib import serialize_keras_object
 
 _CELL_ARGUMENTS = (
@@ -154,7 +155,10 @@ class LSTM(RNN):
     """Long Short-Term Memory layer: `RNN(LSTMCell(...))` with the cell's arguments.
 
     Args: those of `LSTMCell` and of `RNN` (return_sequences, return_state, go_backwards,
-    stateful, unroll); `use_cudnn` is accepted for compatibility (lamina has one path).
+    stateful, unroll); `use_cudnn` ("auto", True or False): whether to run the backend's
+    fused kernel (torch's, on CPU and cuDNN) where it computes exactly this layer: tanh and
+    sigmoid, no mask, no `unroll`, no recurrent dropout in training. Elsewhere, and with
+    False, the cell steps through time.
 
     Input shape:
         `(batch, timesteps, features)`.
@@ -202,6 +206,25 @@ class LSTM(RNN):
     def call(self, sequences, initial_state=None, mask=None, training=False):
         return super().call(sequences, initial_state=initial_state, mask=mask,
                             training=training)
+
+    def inner_loop(self, sequences, initial_state, mask, training=False):
+        # The backend's fused kernel where it computes exactly this layer (else it raises
+        # NotImplementedError), as Keras does with cuDNN; the generic loop otherwise.
+        fused = None
+        if self.use_cudnn in ("auto", True):
+            fused = fused_loop_sequences(self, sequences, initial_state, training)
+        if fused is not None:
+            cell = self.cell
+            try:
+                return active.rnn.lstm(
+                    fused, initial_state[0], initial_state[1], mask, kernel=cell.kernel,
+                    recurrent_kernel=cell.recurrent_kernel, bias=cell.bias,
+                    activation=cell.activation, recurrent_activation=cell.recurrent_activation,
+                    return_sequences=self.return_sequences, go_backwards=self.go_backwards,
+                    unroll=self.unroll)
+            except NotImplementedError:
+                pass
+        return super().inner_loop(sequences, initial_state, mask, training=training)
 
     def __getattr__(self, name):
         if name in _CELL_ARGUMENTS and "cell" in self.__dict__:

@@ -94,6 +94,26 @@ def rnn_loop(step_function, inputs, initial_states, go_backwards=False, mask=Non
     return last_output, _swap_batch_time(outputs), list(final_states)
 
 
+def fused_loop_sequences(layer, sequences, initial_state, training):
+    """`sequences` as a backend's fused time loop (`active.rnn.lstm`/`gru`) takes them, with
+    the cell's input dropout applied, or None where only the generic loop can run: symbolic
+    tensors, recurrent dropout in training, per-gate dropout masks."""
+    if backend.any_symbolic_tensors((sequences, initial_state)):
+        return None
+    cell = layer.cell
+    if not training:
+        return sequences
+    if cell.recurrent_dropout:
+        return None
+    # `RNN.call` drew the mask before the loop; one `(batch, features)` mask for every step.
+    dropout_mask = cell.get_dropout_mask(sequences[:, 0])
+    if dropout_mask is None:
+        return sequences
+    if isinstance(dropout_mask, (list, tuple)):
+        return None
+    return ops.multiply(sequences, ops.expand_dims(dropout_mask, 1))
+
+
 def build_sublayer(layer, input_shape):
     """Builds `layer` (a cell or wrapped layer) under its own name scope, once."""
     if isinstance(layer, Layer) and not layer.built:
