@@ -63,6 +63,9 @@ class InputSpec:
         return cls(**config)
 
 
+_PLAIN_VALUES = frozenset((bool, int, float, str, type(None)))
+
+
 def assert_input_compatibility(input_spec, inputs, layer_name):
     """Raises a ValueError naming the layer when `inputs` do not satisfy `input_spec`."""
     if input_spec is None:
@@ -221,6 +224,12 @@ class Layer(active.layer.BackendLayer, Operation):  # torch: also a torch.nn.Mod
 
     # -- attribute tracking -----------------------------------------------------------------
     def __setattr__(self, name, value):
+        if type(value) in _PLAIN_VALUES and not isinstance(
+                self.__dict__.get(name), (Layer, Variable, list, tuple, dict)):
+            # Nothing to track, nothing untracked: no new tracking version (cached variable
+            # lists stay valid), e.g. the flags set at each call.
+            object.__setattr__(self, name, value)
+            return
         if getattr(self, "_tracking_enabled", False) and not name.startswith("__"):
             if isinstance(value, list) and not isinstance(value, _TrackedList) and not name.startswith("_"):
                 if any(isinstance(v, (Layer, Variable)) for v in value) or not value:
@@ -595,8 +604,9 @@ class Layer(active.layer.BackendLayer, Operation):  # torch: also a torch.nn.Mod
             symbolic = backend.any_symbolic_tensors(args, kwargs)
             if symbolic:
                 return self._symbolic_call(args, kwargs, original_args)
-            assert_input_compatibility(self.input_spec, args[0], self.name)
-            self._maybe_build(args)
+            if not self.built:
+                assert_input_compatibility(self.input_spec, args[0], self.name)
+                self._maybe_build(args)
             assert_input_compatibility(self.input_spec, args[0], self.name)
             if self._call_has_mask and kwargs.get("mask") is None:
                 kwargs.pop("mask", None)
