@@ -207,3 +207,46 @@ def test_traced_breast_cancer_step_is_small():
     assert targets[aten.detach.default] == 0 and targets[aten.lift_fresh_copy.default] == 0
     assert targets[aten.pow.Tensor_Tensor] == 2  # beta_1 ** t and beta_2 ** t
     assert targets[aten._foreach_add_.List] == 2  # Adam's m and v, all variables at once
+
+
+@pytest.mark.parametrize("fault", ["raises", "differs"])
+def test_a_graph_whose_first_replay_is_wrong_is_dropped(eager_budget, monkeypatch, caplog,
+                                                        fault):
+    replay = graph._Graph.replay
+
+    def broken(self, state_type, inputs):
+        if fault == "raises":
+            raise RuntimeError("cannot replay")
+        new = replay(self, state_type, inputs)
+        new.trainable[0] = new.trainable[0] + 1e-3
+        return new
+
+    monkeypatch.setattr(graph._Graph, "replay", broken)
+    with caplog.at_level(logging.INFO, logger="lamina"):
+        eager, auto, (eager_history, auto_history) = _fit_both()
+    assert "does not replay" in caplog.text
+    assert eager_history == auto_history
+    for a, b in zip(eager.get_weights(), auto.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_long_steps_and_fused_recurrent_layers_stay_eager(eager_budget, monkeypatch):
+    from lamina.backend.torch import trainer as torch_trainer
+
+    monkeypatch.setattr(graph, "_MAX_STEP_S", 0.0)
+    _fit_both()
+    assert not eager_budget  # every step is "long": never traced
+    for use_cudnn, wanted in [("auto", None), (False, "adaptive")]:
+        model = lamina.Sequential([lamina.Input((5, 2)), layers.LSTM(3, use_cudnn=use_cudnn)])
+        model.compile(optimizer="adam", loss="mse")
+        assert torch_trainer._compile_wanted(model, True) == wanted
+
+
+def test_unsigned_tensors_have_a_finite_chain_of_bases():
+    # Tracing walks `_base`; a seed state that is a view once made it recurse without end.
+    seed = lamina.ops.convert_to_tensor(np.array([1, 2], "uint32"))
+    for tensor in (seed, seed[:1]):
+        depth, base = 0, tensor
+        while base is not None and depth < 10:
+            base, depth = base._base, depth + 1
+        assert base is None

@@ -50,10 +50,11 @@ class Traced:
     `adaptive=False` (`jit_compile=True`) each signature is traced when first seen. With
     `adaptive=True` (`jit_compile="auto"`) steps run eagerly until they have taken about what
     tracing costs (`_TRACE_COST_S`; more before the first trace in a process, which imports
-    torch's tracing machinery), then a signature seen a few times is traced, and its graph is
-    kept only if replaying it turns out faster than the eager step it replaces. Either way the
-    numbers are those of the eager step: the graph runs the same aten kernels in the same
-    order.
+    torch's tracing machinery), then a signature seen a few times whose steps are short is
+    traced, and its graph is kept only if replaying it turns out faster than the eager step
+    it replaces. Either way the numbers are those of the eager step: the graph runs the same
+    aten kernels in the same order, and its first replay runs beside the eager step, on
+    copies, and must give the same bits, or the graph is dropped.
 
     A step that cannot be traced (it reads a tensor's value in Python: seeded random draws,
     `cond` on a tensor, NumPy round trips) runs eagerly from then on; the fallback is logged,
@@ -79,7 +80,11 @@ class Traced:
         key = (tuple(len(part) for part in state), _signature(tensors), _skeleton(batch))
         entry = self.graphs.get(key, False)
         if entry is False and self._trace_now(key):
-            entry = self.graphs[key] = self._trace(state, batch)
+            entry = self._trace(state, batch)
+            if entry is not None:
+                inputs = tensors + [leaf for leaf in leaves if isinstance(leaf, torch.Tensor)]
+                return self._first_replay(key, entry, state, batch, inputs)
+            self.graphs[key] = None
         if entry:
             inputs = tensors + [leaf for leaf in leaves if isinstance(leaf, torch.Tensor)]
             if entry.trial is None:
@@ -99,13 +104,35 @@ class Traced:
         stats[1] += elapsed
         return new_state
 
+    def _first_replay(self, key, entry, state, batch, inputs):
+        """Runs a new graph once beside the eager step, on copies of the inputs (the graph may
+        write into them), and keeps it only if every output is bit for bit the eager one;
+        returns the eager step's result either way."""
+        copies = [t.clone() for t in inputs]
+        expected = self.function(state, batch)
+        try:
+            got = entry.replay(type(state), copies)
+            same = _identical(got, expected)
+            why = "its results differ from the eager step's"
+        except Exception as error:  # noqa: BLE001 - a graph that cannot replay is dropped
+            same, why = False, f"{type(error).__name__}: {str(error)[:200]}"
+        if same:
+            self.graphs[key] = entry
+        else:
+            self.graphs[key] = None
+            _log.info("torch: the traced %s does not replay (%s); running it eagerly.",
+                      self.name, why)
+        return expected
+
     def _trace_now(self, key):
         if len(self.graphs) >= self.max_signatures:
             return False
         if not self.adaptive:
             return True
         cost = _TRACE_COST_S if "torch._dynamo" in sys.modules else _FIRST_TRACE_COST_S
-        return self.eager_seconds >= cost and self.stats.get(key, (0,))[0] >= _SEEN_BEFORE_TRACE
+        steps, seconds = self.stats.get(key, (0, 0.0))
+        return (self.eager_seconds >= cost and steps >= _SEEN_BEFORE_TRACE
+                and seconds / steps <= _MAX_STEP_S)
 
     def _judge(self, key, entry, elapsed):
         """Times a new graph's first replays; drops it if it is not faster than eager."""
@@ -167,6 +194,9 @@ _TRACE_COST_S = 0.5
 _SEEN_BEFORE_TRACE = 3
 _TRIAL_STEPS = 8
 _KEEP_IF_FASTER = 0.9
+# Steps longer than this are left eager: their time is their kernels' (lamina's Python costs
+# a few milliseconds per step at most), and a replay would not pay for the trace.
+_MAX_STEP_S = 0.025
 
 
 class _Graph:
@@ -186,6 +216,14 @@ def _split_parts(state_type, lengths, values):
         parts.append(list(values[start:start + length]))
         start += length
     return state_type(*parts)
+
+
+def _identical(got, expected):
+    got = [t for part in got for t in part]
+    expected = [t for part in expected for t in part]
+    return len(got) == len(expected) and all(
+        a.shape == b.shape and a.dtype == b.dtype and torch.equal(a, b)
+        for a, b in zip(got, expected))
 
 
 def _signature(tensors):

@@ -113,6 +113,9 @@ def _torch_dtype(dtype):
     return TORCH_DTYPES[name]
 
 
+_BASE_OF = torch.Tensor._base.__get__
+
+
 class _Unsigned(torch.Tensor):
     """A uint16/32/64 tensor whose operations fall back to int64 where torch has no kernel for
     its dtype (most arithmetic and comparisons); results wrap around as in NumPy and JAX."""
@@ -121,6 +124,10 @@ class _Unsigned(torch.Tensor):
     def __torch_function__(cls, func, types, args=(), kwargs=None):
         kwargs = kwargs or {}
         with torch._C.DisableTorchFunctionSubclass():
+            if func == _BASE_OF:
+                # The tensor it views, as it is: re-tagging it would make a new view, whose
+                # base is a view again, without end (tools walking `_base` never stop).
+                return func(*args, **kwargs)
             try:
                 return _tag_unsigned(func(*args, **kwargs), None)
             except (NotImplementedError, RuntimeError) as error:

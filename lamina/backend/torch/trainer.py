@@ -19,6 +19,7 @@ numbers:
   lamina's Python, took minutes to compile and ran slower: see GAPS.md.)
 """
 
+import itertools
 import types
 
 import numpy as np
@@ -258,10 +259,13 @@ class _Scratch:
                 _split(torch.empty(size, dtype=first.dtype, device=first.device), likes)
                 for _ in range(2))
 
-        def into(slot, name, first, *rest):
-            out = views[slot]
-            torch._foreach_copy_(out, first)
-            getattr(torch, f"_foreach_{name}_")(out, *rest)
+        def into(slot, name, *operands):
+            # One `torch.<name>(..., out=)` per variable: a single pass over memory, which
+            # large variables want (a copy, then an in-place foreach op, is two).
+            function, out = getattr(torch, name), views[slot]
+            lists = [o if isinstance(o, list) else itertools.repeat(o) for o in operands]
+            for target, *args in zip(out, *lists):
+                function(*args, out=target)
             return out
 
         return into
@@ -301,9 +305,14 @@ def _lamina_only(trainer):
     from lamina.layers.core.lambda_layer import Lambda
     from lamina.layers.core.torch_module_wrapper import TorchModuleWrapper
 
+    from lamina.layers.rnn.gru import GRU
+    from lamina.layers.rnn.lstm import LSTM
+
     for layer in trainer._flatten_layers(include_self=True):
         if not _is_lamina(layer) or isinstance(layer, (Lambda, TorchModuleWrapper)):
             return False
+        if isinstance(layer, (LSTM, GRU)) and layer.use_cudnn in ("auto", True):
+            return False  # torch's fused kernel is the fast path, and its trace cannot replay
     compiled = [trainer.optimizer, trainer.loss]
     metrics = getattr(trainer, "_compile_metrics", None)
     if metrics is not None:
