@@ -10,6 +10,7 @@ MEASURES = [
     ("rss_before_mb", "RSS after one warm-up fit+predict", "mb"),
     ("rss_after_mb", "RSS after the repeated calls", "mb"),
     ("rss_growth_pct", "RSS growth", "pct"),
+    ("rss_growth_second_half_pct", "RSS growth over the second half of the calls", "pct"),
     ("pair_s", "one fit(1 epoch) + predict", "s"),
     ("loop_compiles", "XLA compiles during the repeated calls (jax)", "count"),
 ]
@@ -22,7 +23,10 @@ def config(quick):
 
 def describe(cfg):
     return (f"{cfg['calls']} × (fit 1 epoch, batch {cfg['batch_size']}; predict 114 test "
-            "samples) after one warm-up pair; RSS from psutil after gc.collect()")
+            "samples) after one warm-up pair; RSS from psutil after gc.collect(), also after "
+            "half of the calls (growth over the second half separates a one-time cost, such "
+            "as torch's tracing machinery imported when lamina first traces a step, from a "
+            "leak)")
 
 
 def _measure(fit, predict, cfg, out):
@@ -31,13 +35,16 @@ def _measure(fit, predict, cfg, out):
     out["rss_before_mb"] = harness.rss_mb()
     counter = harness.CompileCounter(cfg.backend)
     with harness.timed(out, "loop_s"):
-        for _ in range(cfg.calls):
+        for i in range(cfg.calls):
             fit()
             predict()
+            if i + 1 == cfg.calls // 2:  # one-time costs (e.g. an import) vs steady growth
+                middle = harness.rss_mb()
     out["loop_compiles"] = counter.count
     out["pair_s"] = out["loop_s"] / cfg.calls
     out["rss_after_mb"] = harness.rss_mb()
     out["rss_growth_pct"] = 100 * (out["rss_after_mb"] / out["rss_before_mb"] - 1)
+    out["rss_growth_second_half_pct"] = 100 * (out["rss_after_mb"] / middle - 1)
 
 
 def keras_program(keras, cfg, out):

@@ -63,13 +63,15 @@ class Traced:
 
     max_signatures = 8
 
-    def __init__(self, function, name="step", adaptive=False):
+    def __init__(self, function, name="step", adaptive=False, eager_seconds=None):
         self.function = function
         self.name = name
         self.adaptive = adaptive
+        # Eager time that counts toward the trace cost: a one-item list that the steps of one
+        # model share (its validation steps are worth tracing once its training steps are).
+        self.eager_seconds = [0.0] if eager_seconds is None else eager_seconds
         self.graphs = {}  # signature -> _Graph, or None where the eager step stays
         self.stats = {}  # signature -> [eager steps, eager seconds] (adaptive only)
-        self.eager_seconds = 0.0
         self.failed = None
 
     def __call__(self, state, batch):
@@ -98,7 +100,7 @@ class Traced:
         started = time.perf_counter()
         new_state = self.function(state, batch)
         elapsed = time.perf_counter() - started
-        self.eager_seconds += elapsed
+        self.eager_seconds[0] += elapsed
         stats = self.stats.setdefault(key, [0, 0.0])
         stats[0] += 1
         stats[1] += elapsed
@@ -131,7 +133,7 @@ class Traced:
             return True
         cost = _TRACE_COST_S if "torch._dynamo" in sys.modules else _FIRST_TRACE_COST_S
         steps, seconds = self.stats.get(key, (0, 0.0))
-        return (self.eager_seconds >= cost and steps >= _SEEN_BEFORE_TRACE
+        return (self.eager_seconds[0] >= cost and steps >= _SEEN_BEFORE_TRACE
                 and seconds / steps <= _MAX_STEP_S)
 
     def _judge(self, key, entry, elapsed):

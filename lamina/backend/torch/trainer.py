@@ -21,6 +21,7 @@ numbers:
 
 import itertools
 import types
+import weakref
 
 import numpy as np
 import torch
@@ -288,6 +289,10 @@ def _owned(state, update):
                           optimizer=[v.clone() for v in state.optimizer])
 
 
+# Per model: seconds its steps have run eagerly, toward tracing them (_graph.Traced).
+_EAGER_SECONDS = weakref.WeakKeyDictionary()
+
+
 def _compile_wanted(trainer, jit):
     """How to trace the steps: "always" with `jit_compile=True`; "adaptive" with the default
     "auto" when the model and what it was compiled with are lamina's own classes (see
@@ -391,7 +396,8 @@ class _Runner:
         if self.traced is None:
             how = _compile_wanted(trainer, self.jit)
             self.traced = how and graph.Traced(
-                plain, name=self.step_name.replace("_", " "), adaptive=how == "adaptive")
+                plain, name=self.step_name.replace("_", " "), adaptive=how == "adaptive",
+                eager_seconds=_EAGER_SECONDS.setdefault(trainer, [0.0]))
         if self.traced and self.traced.failed is None:
             traced = self.traced
             return state, lambda state, batch: (None, traced(state, batch))
