@@ -7,7 +7,7 @@ from lamina.layers.rnn.dropout_rnn_cell import (
     DropoutRNNCell, check_dropout_rate, check_units, serialize_arguments,
 )
 from lamina.backend import active
-from lamina.layers.rnn.rnn import RNN, fused_loop_sequences
+from lamina.layers.rnn.rnn import RNN, fused_inner_loop
 from lamina.saving.serialization_lib import serialize_keras_object
 
 _CELL_ARGUMENTS = (
@@ -204,23 +204,8 @@ class GRU(RNN):
                             training=training)
 
     def inner_loop(self, sequences, initial_state, mask, training=False):
-        # The backend's fused kernel where it computes exactly this layer (else it raises
-        # NotImplementedError), as Keras does with cuDNN; the generic loop otherwise.
-        fused = None
-        if self.use_cudnn in ("auto", True):
-            fused = fused_loop_sequences(self, sequences, initial_state, training)
-        if fused is not None:
-            cell = self.cell
-            try:
-                return active.rnn.gru(
-                    fused, initial_state[0], mask, kernel=cell.kernel,
-                    recurrent_kernel=cell.recurrent_kernel, bias=cell.bias,
-                    activation=cell.activation, recurrent_activation=cell.recurrent_activation,
-                    return_sequences=self.return_sequences, go_backwards=self.go_backwards,
-                    unroll=self.unroll, reset_after=cell.reset_after)
-            except NotImplementedError:
-                pass
-        return super().inner_loop(sequences, initial_state, mask, training=training)
+        return fused_inner_loop(self, active.rnn.gru, sequences, initial_state, mask,
+                                training, reset_after=self.cell.reset_after)
 
     def __getattr__(self, name):
         if name in _CELL_ARGUMENTS and "cell" in self.__dict__:

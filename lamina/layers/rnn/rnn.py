@@ -114,6 +114,28 @@ def fused_loop_sequences(layer, sequences, initial_state, training):
     return ops.multiply(sequences, ops.expand_dims(dropout_mask, 1))
 
 
+def fused_inner_loop(layer, kernel, sequences, initial_state, mask, training, **arguments):
+    """`RNN.inner_loop` through a backend's fused time loop `kernel` (`active.rnn.lstm` or
+    `gru`, called with the sequences, the initial states, the mask and the cell's weights and
+    activations) where `use_cudnn` allows it and the kernel computes exactly this layer (it
+    raises NotImplementedError otherwise, as Keras does with cuDNN); else the generic loop."""
+    fused = None
+    if layer.use_cudnn in ("auto", True):
+        fused = fused_loop_sequences(layer, sequences, initial_state, training)
+    if fused is not None:
+        cell = layer.cell
+        try:
+            return kernel(
+                fused, *initial_state, mask, kernel=cell.kernel,
+                recurrent_kernel=cell.recurrent_kernel, bias=cell.bias,
+                activation=cell.activation, recurrent_activation=cell.recurrent_activation,
+                return_sequences=layer.return_sequences, go_backwards=layer.go_backwards,
+                unroll=layer.unroll, **arguments)
+        except NotImplementedError:
+            pass
+    return RNN.inner_loop(layer, sequences, initial_state, mask, training=training)
+
+
 def build_sublayer(layer, input_shape):
     """Builds `layer` (a cell or wrapped layer) under its own name scope, once."""
     if isinstance(layer, Layer) and not layer.built:
