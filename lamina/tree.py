@@ -48,7 +48,7 @@ def is_nested(structure):
 @export("lamina.tree.flatten")
 def flatten(structure):
     """The leaves of `structure` in order, as a list."""
-    if not isinstance(structure, (list, tuple, dict)):
+    if not is_nested(structure):
         return [structure]
     out = []
     stack = [structure]
@@ -82,7 +82,7 @@ def flatten_with_path(structure):
 def pack_sequence_as(structure, flat_sequence, sequence_fn=None):
     """Rebuilds `structure`'s nesting with the leaves taken in order from `flat_sequence`."""
     flat = list(flat_sequence)
-    if not isinstance(structure, (list, tuple, dict)) and len(flat) == 1:
+    if not is_nested(structure) and len(flat) == 1:
         return flat[0]
     position = [0]
 
@@ -107,7 +107,7 @@ def map_structure(func, *structures, none_is_leaf=True):
     if not structures:
         raise ValueError("map_structure needs at least one structure.")
     first = structures[0]
-    if len(structures) == 1 and not isinstance(first, (list, tuple, dict)):
+    if len(structures) == 1 and not is_nested(first):
         return func(first)
     for other in structures[1:]:
         assert_same_structure(first, other)

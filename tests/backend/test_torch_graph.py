@@ -143,6 +143,17 @@ def _fit_both(**kwargs):
     return eager, auto, histories
 
 
+def _assert_falls_back_to_the_same_numbers(caplog, logged):
+    """Fits an eager and an "auto" model; the latter's graph is dropped (saying `logged`)
+    and both train to the same bits."""
+    with caplog.at_level(logging.INFO, logger="lamina"):
+        eager, auto, (eager_history, auto_history) = _fit_both()
+    assert logged in caplog.text
+    assert eager_history == auto_history
+    for a, b in zip(eager.get_weights(), auto.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
 def test_auto_traces_lamina_models_with_the_same_numbers(eager_budget):
     eager, auto, (eager_history, auto_history) = _fit_both()
     # train steps: 4 per epoch, traced at the 4th sighting; validation: 16 + 4 rows
@@ -177,12 +188,7 @@ def test_auto_waits_for_the_eager_budget(monkeypatch):
 
 def test_auto_drops_a_graph_that_is_not_faster(eager_budget, monkeypatch, caplog):
     monkeypatch.setattr(graph, "_KEEP_IF_FASTER", 0.0)
-    with caplog.at_level(logging.INFO, logger="lamina"):
-        eager, auto, (eager_history, auto_history) = _fit_both()
-    assert "running it eagerly" in caplog.text
-    assert eager_history == auto_history
-    for a, b in zip(eager.get_weights(), auto.get_weights()):
-        np.testing.assert_array_equal(a, b)
+    _assert_falls_back_to_the_same_numbers(caplog, "running it eagerly")
 
 
 def test_traced_breast_cancer_step_is_small():
@@ -222,12 +228,7 @@ def test_a_graph_whose_first_replay_is_wrong_is_dropped(eager_budget, monkeypatc
         return new
 
     monkeypatch.setattr(graph._Graph, "replay", broken)
-    with caplog.at_level(logging.INFO, logger="lamina"):
-        eager, auto, (eager_history, auto_history) = _fit_both()
-    assert "does not replay" in caplog.text
-    assert eager_history == auto_history
-    for a, b in zip(eager.get_weights(), auto.get_weights()):
-        np.testing.assert_array_equal(a, b)
+    _assert_falls_back_to_the_same_numbers(caplog, "does not replay")
 
 
 def test_long_steps_and_fused_recurrent_layers_stay_eager(eager_budget, monkeypatch):

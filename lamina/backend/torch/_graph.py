@@ -14,6 +14,7 @@ never move, merge or fold a computation that reads a tensor something writes.
 """
 
 import contextlib
+import functools
 import logging
 import sys
 import time
@@ -395,6 +396,7 @@ def _merge_repeated(graph, written):
         graph.erase_node(node)
 
 
+@functools.cache
 def _tensor_forms():
     """Ops taking a Python number -> (the same op taking a 0-d tensor, positions of numbers)."""
     forms = {}
@@ -413,22 +415,17 @@ def _tensor_forms():
     return forms
 
 
-_TENSOR_FORMS = None
-
-
 def _scalars_as_tensors(graph_module):
     """Gives element-wise ops their Python-number operands as 0-d tensors of the other
     operand's dtype, made once: wrapping a number into a tensor at every call costs more than
     the arithmetic on small tensors. The kernels read a 0-d operand exactly as a number (both
     are CPU scalars, converted to the op's float32/float64/integer type), so the results are
     the same; half-precision operands, whose kernels compute numbers in float32, keep them."""
-    global _TENSOR_FORMS
-    if _TENSOR_FORMS is None:
-        _TENSOR_FORMS = _tensor_forms()
+    forms = _tensor_forms()
     graph = graph_module.graph
     made = {}
     for node in list(graph.nodes):
-        form = _TENSOR_FORMS.get(node.target) if node.op == "call_function" else None
+        form = forms.get(node.target) if node.op == "call_function" else None
         if form is None or set(node.kwargs) - {"alpha"} or node.kwargs.get("alpha", 1) != 1:
             continue
         target, positions = form

@@ -157,10 +157,10 @@ def _fused_update(trainer):
         with StatelessScope(state_mapping=mapping):
             return convert_to_tensor(optimizer.learning_rate).to(dtype)
 
-    def by_dtype(*lists):
+    def by_dtype(values):
         """`(dtype, [indices])` groups of the variables (foreach calls need one dtype)."""
         groups = {}
-        for i, param in enumerate(lists[0]):
+        for i, param in enumerate(values):
             groups.setdefault(param.dtype, []).append(i)
         return groups.items()
 
